@@ -1,0 +1,8 @@
+"""PI Web API client: `PIWebAPI(url, auth=..., config=ClientConfig(...))`; see README.md beside this file."""
+
+from osipi_lakeflow.client.api import PIWebAPI
+from osipi_lakeflow.client.config import ClientConfig
+from osipi_lakeflow.client.recorded import RecordedRead
+from osipi_lakeflow.client.snapshot import EVENT_FRAME_VALUE_SCHEMA
+
+__all__ = ["ClientConfig", "EVENT_FRAME_VALUE_SCHEMA", "PIWebAPI", "RecordedRead"]

@@ -1,0 +1,74 @@
+"""Listing PI Web API collections: paging by `startIndex`, and many owners per `POST /batch`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from osipi_lakeflow.client.session import Transport, error_text, status_error
+
+Params = list[tuple[str, str]]
+
+
+def paged(transport: Transport, path: str, params: Params, page_size: int) -> Iterator[dict]:
+    """Every item of a collection, one page of `page_size` at a time (until a short page)."""
+    start = 0
+    while True:
+        reply = transport.get(path, [*params, ("startIndex", str(start)), ("maxCount", str(page_size))])
+        items = _items(reply.data)
+        yield from items
+        if len(items) < page_size:
+            return
+        start += page_size
+
+
+def batched_items(
+    transport: Transport,
+    owners: Iterable[str],
+    path_template: str,
+    params: Params,
+    page_size: int,
+    owners_per_call: int,
+) -> Iterator[tuple[str, dict]]:
+    """(owner WebId, item) for the collection `path_template.format(webid)` of each owner, many owners per call.
+
+    An owner whose page comes back full is asked again from the next `startIndex` in a later call.
+    A failed sub-request raises the mapped error (an unknown owner is a PINotFoundError naming it).
+    """
+    pending: list[tuple[str, int]] = [(webid, 0) for webid in dict.fromkeys(owners)]
+    while pending:
+        chunk, pending = pending[:owners_per_call], pending[owners_per_call:]
+        for (webid, start), (status, content, url) in zip(
+            chunk, _batch(transport, chunk, path_template, params, page_size), strict=True
+        ):
+            if status >= 400:
+                raise status_error(status, url, error_text(content))
+            items = _items(content)
+            for item in items:
+                yield webid, item
+            if len(items) >= page_size:
+                pending.append((webid, start + page_size))
+
+
+def _batch(
+    transport: Transport, chunk: Sequence[tuple[str, int]], path_template: str, params: Params, page_size: int
+) -> list[tuple[int, Any, str]]:
+    urls = [
+        transport.url(path_template.format(quote(webid, safe="")))
+        + "?"
+        + urlencode([*params, ("startIndex", str(start)), ("maxCount", str(page_size))])
+        for webid, start in chunk
+    ]
+    reply = transport.post("batch", {str(i): {"Method": "GET", "Resource": url} for i, url in enumerate(urls)})
+    data = reply.data if isinstance(reply.data, dict) else {}
+    out = []
+    for i, url in enumerate(urls):
+        item = data.get(str(i)) or {}
+        out.append((int(item.get("Status", 502)), item.get("Content"), url))
+    return out
+
+
+def _items(data: object) -> list[dict]:
+    items = data.get("Items") if isinstance(data, dict) else None
+    return [item for item in items or [] if isinstance(item, dict)]

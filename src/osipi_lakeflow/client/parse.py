@@ -1,0 +1,94 @@
+"""PI Web API JSON objects to the typed models of `osipi_lakeflow.models` (one function per object kind)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from osipi_lakeflow.client.timeutil import parse_timestamp
+from osipi_lakeflow.models import OPEN_END_YEAR, Attribute, DataServer, Element, EventFrame, Point
+
+
+def data_server(i: dict) -> DataServer:
+    """A `DataServer` object."""
+    return DataServer(i["WebId"], i["Name"], i.get("Path", ""), time_or_none(i.get("ServerTime")))
+
+
+def point(i: dict) -> Point:
+    """A `Point` object."""
+    return Point(
+        i["WebId"],
+        i["Name"],
+        i.get("Path", ""),
+        i.get("PointType", ""),
+        i.get("EngineeringUnits") or "",
+        i.get("DigitalSetName") or "",
+        i.get("Descriptor") or "",
+    )
+
+
+def element(i: dict) -> Element:
+    """An `Element` object."""
+    return Element(
+        i["WebId"],
+        i.get("Id", ""),
+        i["Name"],
+        i.get("Path", ""),
+        i.get("TemplateName") or "",
+        tuple(i.get("CategoryNames") or ()),
+        i.get("Description") or "",
+        bool(i.get("HasChildren")),
+    )
+
+
+def attribute(owner: str, i: dict) -> Attribute:
+    r"""An `Attribute` of `owner`; a PI Point data reference carries its point's WebId from `Links.Point`.
+
+    The point name is read from a resolved ConfigString (`\\server\tag;options`); a template string with
+    `%...%` substitutions leaves it None (only the server resolves those).
+    """
+    link = (i.get("Links") or {}).get("Point") or ""
+    point_webid = (link.rstrip("/").rsplit("/", 1)[-1] or None) if link else None
+    config = i.get("ConfigString") or ""
+    point_name = None
+    if point_webid and config and "%" not in config:
+        point_name = config.split(";", 1)[0].rsplit("\\", 1)[-1] or None
+    return Attribute(
+        webid=i["WebId"],
+        id=i.get("Id", ""),
+        name=i["Name"],
+        path=i.get("Path", ""),
+        owner_webid=owner,
+        data_reference=i.get("DataReferencePlugIn") or "",
+        point_webid=point_webid,
+        point_name=point_name,
+        units=i.get("DefaultUnitsNameAbbreviation") or "",
+        type=i.get("Type") or "",
+        categories=tuple(i.get("CategoryNames") or ()),
+    )
+
+
+def event_frame(i: dict) -> EventFrame:
+    """An `EventFrame`; PI's year-9999 end time (still open) becomes None."""
+    end = time_or_none(i.get("EndTime"))
+    return EventFrame(
+        webid=i["WebId"],
+        id=i.get("Id", ""),
+        name=i["Name"],
+        path=i.get("Path", ""),
+        template=i.get("TemplateName") or "",
+        start=parse_timestamp(i["StartTime"]),
+        end=None if end is None or end.year >= OPEN_END_YEAR else end,
+        severity=i.get("Severity") or "None",
+        categories=tuple(i.get("CategoryNames") or ()),
+        description=i.get("Description") or "",
+        can_be_acknowledged=bool(i.get("CanBeAcknowledged")),
+        is_acknowledged=bool(i.get("IsAcknowledged")),
+        acknowledged_by=i.get("AcknowledgedBy") or "",
+        acknowledged_date=time_or_none(i.get("AcknowledgedDate")),
+        ref_element_webids=tuple(i.get("RefElementWebIds") or ()),
+    )
+
+
+def time_or_none(text: object) -> datetime | None:
+    """A UTC datetime from a PI timestamp string, None for a missing one."""
+    return parse_timestamp(text) if isinstance(text, str) and text else None
