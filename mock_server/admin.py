@@ -1,0 +1,123 @@
+"""Admin routes outside /piwebapi (no auth): the server clock, fault rates, counters, and the OIDC token endpoint."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mock_server.pitime import PITimeError, format_ticks, parse_iso
+from mock_server.state import AppState
+
+FAULT_FIELDS = (
+    "fault_503",
+    "fault_429",
+    "fault_reset",
+    "fault_slow",
+    "slow_seconds",
+    "fault_webexception",
+    "fault_item_error",
+    "rate_limit",
+    "late_fraction",
+)
+
+
+class ClockChange(BaseModel):
+    """Exactly one of: `set` (freeze at an ISO time), `advance_seconds` (freeze that much later), `mode: wall`."""
+
+    model_config = ConfigDict(extra="forbid")
+    set: str | None = None
+    advance_seconds: float | None = None
+    mode: str | None = Field(None, pattern="^(wall|frozen)$")
+
+
+def _clock(state: AppState) -> dict[str, Any]:
+    return {"now": format_ticks(state.clock.now()), "mode": state.clock.mode}
+
+
+def build_router(state: AppState) -> APIRouter:
+    """Admin and identity routes bound to one app's state."""
+    router = APIRouter()
+
+    @router.get("/admin/clock")
+    def get_clock() -> dict[str, Any]:
+        return _clock(state)
+
+    @router.post("/admin/clock")
+    def change_clock(change: ClockChange) -> dict[str, Any]:
+        given = [v is not None for v in (change.set, change.advance_seconds, change.mode)]
+        if sum(given) != 1:
+            raise HTTPException(
+                400, "give exactly one of set (ISO time), advance_seconds (number) or mode (wall|frozen)"
+            )
+        if change.set is not None:
+            try:
+                state.clock.set(parse_iso(change.set))
+            except PITimeError as exc:
+                raise HTTPException(400, str(exc)) from None
+        elif change.advance_seconds is not None:
+            state.clock.advance(change.advance_seconds)
+        elif change.mode == "wall":
+            state.clock.follow_wall()
+        else:
+            state.clock.set(state.clock.now())
+        return _clock(state)
+
+    @router.get("/admin/faults")
+    def get_faults() -> dict[str, Any]:
+        return {name: getattr(state.settings, name) for name in FAULT_FIELDS}
+
+    @router.put("/admin/faults")
+    def put_faults(change: dict[str, float]) -> dict[str, Any]:
+        unknown = set(change) - set(FAULT_FIELDS)
+        if unknown:
+            raise HTTPException(400, f"unknown fault setting(s) {sorted(unknown)}; known: {', '.join(FAULT_FIELDS)}")
+        updated = state.settings.model_copy()
+        try:
+            for name, value in change.items():
+                setattr(updated, name, value)  # validated: settings use validate_assignment
+        except ValidationError as exc:
+            raise HTTPException(400, f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from None
+        state.settings = state.archive.settings = updated
+        state.archive.forget()
+        return get_faults()
+
+    @router.get("/admin/stats")
+    def stats() -> dict[str, Any]:
+        by_route: dict[str, dict[str, int]] = {}
+        for (route, status), count in sorted(state.stats.items()):
+            by_route.setdefault(route, {})[str(status)] = count
+        return {"requests": by_route, "total": sum(state.stats.values())}
+
+    @router.post("/admin/stats/reset")
+    def reset_stats() -> dict[str, Any]:
+        state.stats.clear()
+        return {"total": 0}
+
+    @router.post("/identity/connect/token")
+    async def token(request: Request) -> JSONResponse:
+        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))  # urlencoded, as OAuth 2 sends it
+        settings = state.settings
+        if form.get("grant_type") != "client_credentials":
+            return JSONResponse({"error": "unsupported_grant_type"}, 400)
+        ok = secrets.compare_digest(form.get("client_id", "").encode(), settings.oidc_client_id.encode()) & (
+            secrets.compare_digest(
+                form.get("client_secret", "").encode(), settings.oidc_client_secret.get_secret_value().encode()
+            )
+        )
+        if not ok:
+            return JSONResponse({"error": "invalid_client"}, 401)
+        return JSONResponse(
+            {
+                "access_token": state.issue_token(),
+                "token_type": "Bearer",
+                "expires_in": settings.token_ttl_seconds,
+                "scope": form.get("scope") or "system",
+            }
+        )
+
+    return router

@@ -1,0 +1,292 @@
+"""Stream and stream-set data: recorded, interpolated, plot, value and end, for points and attributes.
+
+Recorded responses are assembled as bytes: the wrapper objects are projected by `selectedFields` and
+serialised by orjson with a placeholder per stream, and each placeholder is replaced by the stream's values
+built by `encode.encode_events`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from mock_server import fields, objects, series
+from mock_server.lookup import element_attributes, frame_attributes, resolve_element, resolve_frame, wildcard
+from mock_server.routing import Ctx, PIError, Reply, Router
+
+router = Router()
+SET = ("webId", "sortField", "sortOrder", "selectedFields", "webIdType")
+RECORDED = ("startTime", "endTime", "boundaryType", "maxCount", "filterExpression", "includeFilteredValues", "timeZone")
+INTERPOLATED = (
+    "startTime",
+    "endTime",
+    "interval",
+    "filterExpression",
+    "includeFilteredValues",
+    "syncTime",
+    "syncTimeBoundaryType",
+    "timeZone",
+)
+PARENT = (
+    "nameFilter",
+    "categoryName",
+    "templateName",
+    "searchFullHierarchy",
+    "showExcluded",
+    "showHidden",
+    "sortField",
+    "sortOrder",
+    "timeZone",
+    "selectedFields",
+    "webIdType",
+)
+_MARK = "\u2063"
+_SPLIT = re.compile(rb'"\xe2\x81\xa3(\d+)\xe2\x81\xa3"')
+ITEM_ERROR = {"Errors": ["Error occurred during writing of the output stream."], "StatusCode": 500}
+
+
+def _no_filter(ctx: Ctx) -> None:
+    if ctx.query.get("filterExpression"):
+        raise PIError(
+            409,
+            "The supplied filter expression is not supported (the mock does not implement filterExpression).",
+        )
+
+
+def splice(
+    body: Any, tree: fields.Tree | None, fill: list[Callable[[fields.Tree | None], bytes]], item_path: tuple[str, ...]
+) -> bytes:
+    """Serialise `body` whose placeholders `marker(i)` stand for `fill[i](event tree)` bytes."""
+    raw = orjson.dumps(fields.project(body, tree))
+    parts = _SPLIT.split(raw)
+    if len(parts) == 1:
+        return raw
+    try:
+        event_tree = fields.descend(tree, *item_path)
+    except KeyError:
+        event_tree = None
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        out.append(fill[int(parts[i])](event_tree))
+        out.append(parts[i + 1])
+    return b"".join(out)
+
+
+def marker(i: int) -> str:
+    """The placeholder of the i-th stream's values."""
+    return f"{_MARK}{i}{_MARK}"
+
+
+def _json(data: bytes) -> Reply:
+    return Reply(data, headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+# -- single streams --------------------------------------------------------------------------------------------
+@router.add("GET", "/streams/{webId}/recorded", RECORDED + ("associations", "desiredUnits", "selectedFields"))
+def stream_recorded(ctx: Ctx, web_id: str) -> Reply:
+    """Recorded values: boundaryType Inside by default, maxCount 1000 truncating silently."""
+    _no_filter(ctx)
+    stream = series.stream_for(ctx, web_id)
+    max_count = series.check_max_count(ctx)
+    start, end = series.time_range(ctx, stream)
+    events = series.recorded(ctx, stream, start, end, max_count) if stream.point >= 0 else None
+    body = {"Items": marker(0), "UnitsAbbreviation": stream.units}
+    return _json(splice(body, ctx.tree, [lambda t: series.values_bytes(ctx, stream, events, t)], ("items",)))
+
+
+@router.add("GET", "/streams/{webId}/interpolated", INTERPOLATED + ("desiredUnits", "selectedFields"))
+def stream_interpolated(ctx: Ctx, web_id: str) -> dict[str, Any]:
+    """Interpolated values every `interval` (default 1h)."""
+    _no_filter(ctx)
+    stream = series.stream_for(ctx, web_id)
+    start, end = series.time_range(ctx, stream)
+    step = series.interval_ticks(ctx.query.get("interval") or "1h")
+    return {"Items": series.interpolated(ctx, stream, start, end, step), "UnitsAbbreviation": stream.units}
+
+
+def _intervals(ctx: Ctx) -> int:
+    return ctx.query.integer("intervals", 24, minimum=1)
+
+
+@router.add(
+    "GET", "/streams/{webId}/plot", ("startTime", "endTime", "intervals", "timeZone", "desiredUnits", "selectedFields")
+)
+def stream_plot(ctx: Ctx, web_id: str) -> Reply:
+    """Plot values: per interval first, last, min, max and exceptional values."""
+    stream = series.stream_for(ctx, web_id)
+    start, end = series.time_range(ctx, stream)
+    intervals = _intervals(ctx)
+    body = {"Items": marker(0), "UnitsAbbreviation": stream.units}
+    data = series.plot(ctx, stream, start, end, intervals)
+    return _json(splice(body, ctx.tree, [lambda t: orjson.dumps(fields.project(orjson.loads(data), t))], ("items",)))
+
+
+@router.add("GET", "/streams/{webId}/value", ("time", "timeZone", "desiredUnits", "selectedFields"))
+def stream_value(ctx: Ctx, web_id: str) -> dict[str, Any]:
+    """The snapshot value, or the value at or before `time`."""
+    stream = series.stream_for(ctx, web_id)
+    at = ctx.query.pi_time("time", "*", ctx.now) if ctx.query.get("time") else None
+    return series.single_value(ctx, stream, at)
+
+
+@router.add("GET", "/streams/{webId}/end", ("desiredUnits", "selectedFields"))
+def stream_end(ctx: Ctx, web_id: str) -> dict[str, Any]:
+    """The last recorded value visible now."""
+    return series.single_value(ctx, series.stream_for(ctx, web_id))
+
+
+# -- stream sets -----------------------------------------------------------------------------------------------
+def _adhoc_streams(ctx: Ctx) -> list[series.Stream | tuple[str, PIError]]:
+    web_ids = ctx.query.getall("webId")
+    if not web_ids:
+        raise PIError(400, "At least one 'webId' parameter is required (repeat webId=... once per stream).")
+    out: list[series.Stream | tuple[str, PIError]] = []
+    for web_id in web_ids:
+        try:
+            out.append(series.stream_for(ctx, web_id))
+        except PIError as exc:
+            out.append((web_id, exc))
+    return _sort(ctx, out)
+
+
+def _sort(ctx: Ctx, streams: list) -> list:
+    field, order = ctx.query.get("sortField"), (ctx.query.get("sortOrder") or "Ascending").lower()
+    if field is None:
+        return streams  # PI's default: no sorting, for speed
+    if field.lower() != "name" or order not in ("ascending", "descending"):
+        raise PIError(400, "Stream sets sort only by sortField=Name with sortOrder=Ascending or Descending.")
+    return sorted(streams, key=lambda s: s.name if isinstance(s, series.Stream) else "", reverse=order == "descending")
+
+
+def _item(ctx: Ctx, stream: series.Stream | tuple[str, PIError], payload: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(stream, tuple):
+        web_id, error = stream
+        return {"WebId": web_id, "Links": {}, "WebException": {"Errors": error.errors, "StatusCode": error.status}}
+    item = {
+        "WebId": stream.web_id,
+        "Name": stream.name,
+        "Path": stream.path,
+        "Links": {"Source": stream.source_link(ctx)},
+    }
+    if ctx.state.roll(ctx.state.settings.fault_item_error):
+        return dict(item, Items=[], WebException=ITEM_ERROR)
+    return dict(item, **payload)
+
+
+def _recorded_set(ctx: Ctx, streams: list) -> Reply:
+    _no_filter(ctx)
+    max_count = series.check_max_count(ctx, len(streams))
+    items, fill = [], []
+    for stream in streams:
+        if isinstance(stream, series.Stream):
+            start, end = series.time_range(ctx, stream)
+            events = series.recorded(ctx, stream, start, end, max_count) if stream.point >= 0 else None
+            fill.append(lambda t, s=stream, e=events: series.values_bytes(ctx, s, e, t))
+            payload = {"Items": marker(len(fill) - 1), "UnitsAbbreviation": stream.units}
+        else:
+            payload = {}
+        items.append(_item(ctx, stream, payload))
+    return _json(splice({"Links": {}, "Items": items}, ctx.tree, fill, ("items", "items")))
+
+
+@router.add("GET", "/streamsets/recorded", SET + RECORDED)
+def set_recorded(ctx: Ctx) -> Reply:
+    """Recorded values of many streams (`webId` repeated); maxCount applies to each stream."""
+    return _recorded_set(ctx, _adhoc_streams(ctx))
+
+
+@router.add("GET", "/streamsets/interpolated", SET + INTERPOLATED)
+def set_interpolated(ctx: Ctx) -> dict[str, Any]:
+    """Interpolated values of many streams."""
+    _no_filter(ctx)
+    step = series.interval_ticks(ctx.query.get("interval") or "1h")
+    items = []
+    for stream in _adhoc_streams(ctx):
+        payload = {}
+        if isinstance(stream, series.Stream):
+            start, end = series.time_range(ctx, stream)
+            payload = {"Items": series.interpolated(ctx, stream, start, end, step), "UnitsAbbreviation": stream.units}
+        items.append(_item(ctx, stream, payload))
+    return {"Links": {}, "Items": items}
+
+
+@router.add("GET", "/streamsets/plot", SET + ("startTime", "endTime", "intervals", "timeZone"))
+def set_plot(ctx: Ctx) -> dict[str, Any]:
+    """Plot values of many streams."""
+    intervals = _intervals(ctx)
+    items = []
+    for stream in _adhoc_streams(ctx):
+        payload = {}
+        if isinstance(stream, series.Stream):
+            start, end = series.time_range(ctx, stream)
+            payload = {
+                "Items": orjson.loads(series.plot(ctx, stream, start, end, intervals)),
+                "UnitsAbbreviation": stream.units,
+            }
+        items.append(_item(ctx, stream, payload))
+    return {"Links": {}, "Items": items}
+
+
+def _value_set(ctx: Ctx, streams: list, at: int | None, as_list: bool = False) -> dict[str, Any]:
+    """`Value` per stream (`/value`), or `Items` holding that one value (`/end`, as PI shapes it)."""
+    items = []
+    for stream in streams:
+        payload = {}
+        if isinstance(stream, series.Stream):
+            value = series.single_value(ctx, stream, at)
+            payload = {"Items": [value], "UnitsAbbreviation": stream.units} if as_list else {"Value": value}
+        items.append(_item(ctx, stream, payload))
+    return {"Links": {}, "Items": items}
+
+
+@router.add("GET", "/streamsets/value", SET + ("time", "timeZone"))
+def set_value(ctx: Ctx) -> dict[str, Any]:
+    """Snapshot values of many streams."""
+    at = ctx.query.pi_time("time", "*", ctx.now) if ctx.query.get("time") else None
+    return _value_set(ctx, _adhoc_streams(ctx), at)
+
+
+@router.add("GET", "/streamsets/end", SET)
+def set_end(ctx: Ctx) -> dict[str, Any]:
+    """Last recorded values of many streams."""
+    return _value_set(ctx, _adhoc_streams(ctx), None, as_list=True)
+
+
+# -- attributes of an element or event frame -------------------------------------------------------------------
+def _parent_streams(ctx: Ctx, web_id: str) -> list[series.Stream]:
+    if web_id[2:4] == "Fm":
+        refs = frame_attributes(ctx, resolve_frame(ctx, web_id))
+    else:
+        refs = element_attributes(ctx, resolve_element(ctx, web_id))
+    name_filter, category = ctx.query.get("nameFilter"), ctx.query.get("categoryName")
+    if name_filter:
+        refs = [r for r in refs if wildcard(name_filter).fullmatch(r.name)]
+    if category:
+        refs = [r for r in refs if category.upper() == ("PROCESS DATA" if r.point >= 0 else "CONFIGURATION")]
+    streams = []
+    for ref in refs:
+        web_id = objects.attribute(
+            ctx, ref.owner_marker, ref.owner, ref.slot, ref.name, ref.spec, ref.point, ref.owner_path, ref.owner_link
+        )["WebId"]
+        streams.append(series.attribute_stream(ctx, ref, web_id))
+    return _sort(ctx, streams)
+
+
+@router.add("GET", "/streamsets/{webId}/value", PARENT + ("time",))
+def parent_value(ctx: Ctx, web_id: str) -> dict[str, Any]:
+    """Values of the attributes of an element or event frame."""
+    at = ctx.query.pi_time("time", "*", ctx.now) if ctx.query.get("time") else None
+    return _value_set(ctx, _parent_streams(ctx, web_id), at)
+
+
+@router.add(
+    "GET",
+    "/streamsets/{webId}/recorded",
+    PARENT + ("startTime", "endTime", "boundaryType", "maxCount", "filterExpression", "includeFilteredValues"),
+)
+def parent_recorded(ctx: Ctx, web_id: str) -> Reply:
+    """Recorded values of the attributes of an element or event frame (frames default to their own range)."""
+    return _recorded_set(ctx, _parent_streams(ctx, web_id))

@@ -1,0 +1,81 @@
+"""Settings of the mock PI Web API: one object, read from keyword arguments or `MOCK_PI_*` environment variables."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mock_server.pitime import parse_iso
+
+
+class MockSettings(BaseSettings):
+    """Everything that shapes the mock: plant size and seed, the clock, security, limits and faults.
+
+    Every field can be set as `MOCK_PI_<FIELD>` in the environment (for example `MOCK_PI_TAGS=100000`).
+    Secrets are `SecretStr`, so they never show in a repr or a log line.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="MOCK_PI_", extra="forbid", validate_assignment=True, use_attribute_docstrings=True
+    )
+
+    seed: int = 7
+    """Seed of the plant model: same seed and size give the same plant, WebIds and values."""
+    tags: int = Field(1000, ge=2, le=1_000_000)
+    """Number of PI points; about one in twenty is not referenced from AF."""
+    clock: str = "wall"
+    """`wall` follows the wall clock; an ISO-8601 instant freezes the server clock there."""
+
+    auth: Literal["none", "basic", "bearer"] = "none"
+    username: str = "piuser"
+    password: SecretStr = SecretStr("pipassword")
+    oidc_client_id: str = "osipi-client"
+    oidc_client_secret: SecretStr = SecretStr("osipi-secret")
+    token_ttl_seconds: int = Field(3600, ge=1)
+    """Lifetime (`expires_in`) of tokens from the token endpoint, measured on the server clock."""
+    static_tokens: list[SecretStr] = []
+    """Bearer tokens accepted without expiry (in addition to issued ones)."""
+    require_csrf: bool = True
+    """Refuse POST/PUT/PATCH/DELETE without `X-Requested-With`, like PI Web API's EnableCSRFDefense."""
+
+    max_returned_items: int = Field(150_000, ge=1)
+    """PI Web API's MaxReturnedItemsPerCall: a larger maxCount (or total) is answered with 400."""
+    limit_scope: Literal["per_stream", "total"] = "total"
+    """Stream sets: check maxCount alone (`per_stream`) or streams x maxCount (`total`) against the limit."""
+    rate_limit: float = Field(0.0, ge=0)
+    """Requests per second per client address; 0 turns rate limiting off."""
+
+    fault_503: float = Field(0.0, ge=0, le=1)
+    fault_429: float = Field(0.0, ge=0, le=1)
+    fault_reset: float = Field(0.0, ge=0, le=1)
+    fault_slow: float = Field(0.0, ge=0, le=1)
+    slow_seconds: float = Field(2.0, ge=0, le=120)
+    fault_webexception: float = Field(0.0, ge=0, le=1)
+    fault_item_error: float = Field(0.0, ge=0, le=1)
+    fault_seed: int | None = None
+    """Seed of the fault dice; None draws them from the OS (faults then differ between runs)."""
+
+    late_fraction: float = Field(0.02, ge=0, le=1)
+    """Share of events that arrive late: visible only `late_delay` seconds after their timestamp."""
+    late_delay: tuple[float, float] = (60.0, 900.0)
+    """Range (seconds) of the delay of late events."""
+    burst_size: int = Field(1500, ge=2, le=200_000)
+    """Events at the top of every hour on the designated burst point (DIAG.BurstEvents.PV)."""
+    marker_ttl_seconds: float = Field(600.0, gt=0)
+    """A stream-updates marker unused this long (server clock) answers 404."""
+
+    @field_validator("clock")
+    @classmethod
+    def _check_clock(cls, value: str) -> str:
+        if value != "wall":
+            parse_iso(value)  # raises a ValueError naming the expected format
+        return value
+
+    @model_validator(mode="after")
+    def _check_late_delay(self) -> MockSettings:
+        lo, hi = self.late_delay
+        if not 0 <= lo <= hi:
+            raise ValueError(f"late_delay must be (low, high) seconds with 0 <= low <= high, got {self.late_delay}")
+        return self
