@@ -204,10 +204,12 @@ class PlantArchive:
         ]
 
     # -- events -----------------------------------------------------------------------------------------------
-    def chunk(self, p: int, hour: int) -> Events:
+    def chunk(self, p: int, hour: int, keep: bool = True) -> Events:
         """All events of point `p` in hour `hour`, visible or not (recently used hours are kept, up to a budget).
 
         Paging clients re-read the hour they stopped in, so a small cache saves regenerating it for every page.
+        `keep=False` (summaries sweeping many hours once) uses a cached hour but does not add one, so a sweep
+        cannot evict the hours paging clients are about to re-read.
         """
         key = (p, hour)
         with self._cache_lock:
@@ -217,6 +219,8 @@ class PlantArchive:
                 return found
         s = self.settings
         events = chunk(self.plant, p, hour, s.late_fraction, s.late_delay, s.burst_size)
+        if not keep:
+            return events
         with self._cache_lock:
             self._cache[key] = events
             self._cached_events += len(events)
@@ -231,11 +235,19 @@ class PlantArchive:
             self._cached_events = 0
 
     def select(
-        self, p: int, start: int, end: int, as_of: int, max_count: int | None = None, descending: bool = False
+        self,
+        p: int,
+        start: int,
+        end: int,
+        as_of: int,
+        max_count: int | None = None,
+        descending: bool = False,
+        keep: bool = True,
     ) -> Events:
         """Events with start <= ticks <= end visible at `as_of`, oldest first (newest first if descending).
 
-        Hours are generated lazily, so a small `max_count` over a long window costs only the hours it needs.
+        Hours are generated lazily, so a small `max_count` over a long window costs only the hours it needs;
+        `keep` is passed to `chunk`.
         """
         end = min(end, as_of)
         if end < start:
@@ -244,9 +256,9 @@ class PlantArchive:
         parts: list[Events] = []
         total = 0
         for hour in reversed(hours) if descending else hours:
-            events = self.chunk(p, hour)
-            keep = (events.ticks >= start) & (events.ticks <= end) & (events.visible <= as_of)
-            part = events.take(keep)
+            events = self.chunk(p, hour, keep)
+            inside = (events.ticks >= start) & (events.ticks <= end) & (events.visible <= as_of)
+            part = events.take(inside)
             if descending:
                 part = part.take(slice(None, None, -1))
             parts.append(part)

@@ -151,3 +151,25 @@ RATE_CLASSES: tuple[tuple[float, float], ...] = (
     (36_000, 0.03),
 )
 """(events per hour, share of points): from one event an hour to ten a second."""
+
+ELEMENT_CATEGORIES: tuple[str, ...] = tuple(
+    sorted(
+        {c for t in EQUIPMENT for c in t.categories}
+        | {c for categories, _ in LEVEL_TEMPLATES.values() for c in categories}
+        | {c for categories in EVENT_FRAME_TEMPLATES.values() for c in categories}
+    )
+)
+"""Element categories of the Plant database: every category a template gives its elements or event frames
+(AF event frames use element categories too)."""
+
+CATEGORY_DESCRIPTIONS: dict[str, str] = {
+    "Alarms": "Event frames of process alarms",
+    "Equipment": "Physical plant equipment",
+    "Final Control Element": "Valves and actuators acting on the process",
+    "Location": "Enterprise, site and area levels",
+    "Process Unit": "Process units grouping equipment",
+    "Production": "Event frames of production batches",
+    "Reliability": "Event frames of equipment downtime",
+    "Rotating Equipment": "Pumps, compressors and other rotating machines",
+    "Static Equipment": "Heat exchangers, tanks and other static equipment",
+}

@@ -73,6 +73,7 @@ def point(ctx: Ctx, p: int) -> dict[str, Any]:
             "InterpolatedData": f"{streams}/interpolated",
             "RecordedData": f"{streams}/recorded",
             "PlotData": f"{streams}/plot",
+            "SummaryData": f"{streams}/summary",
             "Value": f"{streams}/value",
             "EndValue": f"{streams}/end",
         },
@@ -126,6 +127,7 @@ def database(ctx: Ctx) -> dict[str, Any]:
             "Self": ctx.link(f"assetdatabases/{web_id}"),
             "Elements": ctx.link(f"assetdatabases/{web_id}/elements"),
             "ElementTemplates": ctx.link(f"assetdatabases/{web_id}/elementtemplates"),
+            "ElementCategories": ctx.link(f"assetdatabases/{web_id}/elementcategories"),
             "EventFrames": ctx.link(f"assetdatabases/{web_id}/eventframes"),
             "AssetServer": ctx.link(f"assetservers/{asset_server_webid(ctx)}"),
         },
@@ -148,8 +150,10 @@ def element(ctx: Ctx, e: int) -> dict[str, Any]:
         "Elements": ctx.link(f"elements/{web_id}/elements"),
         "Database": ctx.link(f"assetdatabases/{database_webid(ctx)}"),
         "Template": ctx.link(f"elementtemplates/{template_webid(ctx, node.template)}"),
+        "Categories": ctx.link(f"elements/{web_id}/categories"),
         "Value": ctx.link(f"streamsets/{web_id}/value"),
         "RecordedData": ctx.link(f"streamsets/{web_id}/recorded"),
+        "SummaryData": ctx.link(f"streamsets/{web_id}/summary"),
         "EventFrames": ctx.link(f"elements/{web_id}/eventframes"),
     }
     if node.parent >= 0:
@@ -237,6 +241,7 @@ def attribute(
         "RecordedData": ctx.link(f"streams/{web_id}/recorded"),
         "InterpolatedData": ctx.link(f"streams/{web_id}/interpolated"),
         "PlotData": ctx.link(f"streams/{web_id}/plot"),
+        "SummaryData": ctx.link(f"streams/{web_id}/summary"),
         ("Element" if owner_marker == "E" else "EventFrame"): owner_link,
     }
     config = ""

@@ -139,11 +139,11 @@ def single_value(ctx: Ctx, stream: Stream, at: int | None = None) -> dict[str, A
     return orjson.loads(encode_events(ctx.state.archive.plant, stream.point, found))[0]
 
 
-def interval_ticks(text: str) -> int:
-    """Ticks of an interval such as `1h`, `30m` or `10s`; 400 otherwise."""
+def interval_ticks(text: str, name: str = "interval") -> int:
+    """Ticks of an interval such as `1h`, `30m` or `10s` (parameter `name`); 400 otherwise."""
     match = _INTERVAL.match(text)
     if not match or float(match.group(1)) <= 0:
-        raise PIError(400, f"The value '{text}' is not valid for parameter 'interval'; use e.g. 1h, 30m or 10s.")
+        raise PIError(400, f"The value '{text}' is not valid for parameter '{name}'; use e.g. 1h, 30m or 10s.")
     return round(float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()] * TICKS_PER_SECOND)
 
 

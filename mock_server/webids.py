@@ -2,10 +2,10 @@ r"""Deterministic WebID 2.0 identifiers that decode back to the object they name
 
 Layout (PI Web API 2017 R2+): type char (`F` Full, `I` IDOnly, `P` PathOnly), version `1`, a two-character
 marker (`DS` data server, `DP` point, `RS` asset server, `RD` asset database, `Em` element, `ET` element template,
-`Ab` attribute + owner marker, `Fm` event frame), then 22-character url-safe base64 GUIDs (.NET byte order) or
-the 6-character Int32 point id, then for Full and PathOnly the url-safe base64 of the upper-case path without
-its leading `\\\\`. Mock GUIDs carry the object's kind and index in their last bytes (as real event-frame ids
-carry a counter), so every id decodes without a lookup table.
+`EC` element category, `Ab` attribute + owner marker, `Fm` event frame), then 22-character url-safe base64 GUIDs
+(.NET byte order) or the 6-character Int32 point id, then for Full and PathOnly the url-safe base64 of the
+upper-case path without its leading `\\\\`. Mock GUIDs carry the object's kind and index in their last bytes
+(as real event-frame ids carry a counter), so every id decodes without a lookup table.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import struct
 import uuid
 from dataclasses import dataclass
 
-KIND_CODES = {"server": 1, "database": 2, "element": 3, "template": 4, "attribute": 5, "eventframe": 6}
+KIND_CODES = {"server": 1, "database": 2, "element": 3, "template": 4, "attribute": 5, "eventframe": 6, "category": 7}
 _KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
 
 
@@ -106,6 +106,7 @@ def decode(web_id: str) -> Decoded | None:
         "RD": [22, 22],
         "Em": [22, 22],
         "ET": [22, 22],
+        "EC": [22, 22],
         "AbE": [22, 22, 22],
         "AbF": [22, 22, 22],
         "Fm": [22, 22],

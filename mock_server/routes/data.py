@@ -48,7 +48,8 @@ _SPLIT = re.compile(rb'"\xe2\x81\xa3(\d+)\xe2\x81\xa3"')
 ITEM_ERROR = {"Errors": ["Error occurred during writing of the output stream."], "StatusCode": 500}
 
 
-def _no_filter(ctx: Ctx) -> None:
+def no_filter(ctx: Ctx) -> None:
+    """409 for a `filterExpression`, which the mock does not evaluate."""
     if ctx.query.get("filterExpression"):
         raise PIError(
             409,
@@ -88,7 +89,7 @@ def _json(data: bytes) -> Reply:
 @router.add("GET", "/streams/{webId}/recorded", RECORDED + ("associations", "desiredUnits", "selectedFields"))
 def stream_recorded(ctx: Ctx, web_id: str) -> Reply:
     """Recorded values: boundaryType Inside by default, maxCount 1000 truncating silently."""
-    _no_filter(ctx)
+    no_filter(ctx)
     stream = series.stream_for(ctx, web_id)
     max_count = series.check_max_count(ctx)
     start, end = series.time_range(ctx, stream)
@@ -100,7 +101,7 @@ def stream_recorded(ctx: Ctx, web_id: str) -> Reply:
 @router.add("GET", "/streams/{webId}/interpolated", INTERPOLATED + ("desiredUnits", "selectedFields"))
 def stream_interpolated(ctx: Ctx, web_id: str) -> dict[str, Any]:
     """Interpolated values every `interval` (default 1h)."""
-    _no_filter(ctx)
+    no_filter(ctx)
     stream = series.stream_for(ctx, web_id)
     start, end = series.time_range(ctx, stream)
     step = series.interval_ticks(ctx.query.get("interval") or "1h")
@@ -139,7 +140,11 @@ def stream_end(ctx: Ctx, web_id: str) -> dict[str, Any]:
 
 
 # -- stream sets -----------------------------------------------------------------------------------------------
-def _adhoc_streams(ctx: Ctx) -> list[series.Stream | tuple[str, PIError]]:
+def adhoc_streams(ctx: Ctx, sort: bool = True) -> list[series.Stream | tuple[str, PIError]]:
+    """The streams of repeated `webId` parameters; an unknown one stays in place as (webId, error).
+
+    `sort=False` for routes whose swagger has no sortField (summaries): they keep the request's order.
+    """
     web_ids = ctx.query.getall("webId")
     if not web_ids:
         raise PIError(400, "At least one 'webId' parameter is required (repeat webId=... once per stream).")
@@ -149,7 +154,7 @@ def _adhoc_streams(ctx: Ctx) -> list[series.Stream | tuple[str, PIError]]:
             out.append(series.stream_for(ctx, web_id))
         except PIError as exc:
             out.append((web_id, exc))
-    return _sort(ctx, out)
+    return _sort(ctx, out) if sort else out
 
 
 def _sort(ctx: Ctx, streams: list) -> list:
@@ -161,7 +166,8 @@ def _sort(ctx: Ctx, streams: list) -> list:
     return sorted(streams, key=lambda s: s.name if isinstance(s, series.Stream) else "", reverse=order == "descending")
 
 
-def _item(ctx: Ctx, stream: series.Stream | tuple[str, PIError], payload: dict[str, Any]) -> dict[str, Any]:
+def stream_item(ctx: Ctx, stream: series.Stream | tuple[str, PIError], payload: dict[str, Any]) -> dict[str, Any]:
+    """One stream-set item: WebId, Name, Path, Links.Source and `payload`, or the stream's WebException."""
     if isinstance(stream, tuple):
         web_id, error = stream
         return {"WebId": web_id, "Links": {}, "WebException": {"Errors": error.errors, "StatusCode": error.status}}
@@ -177,7 +183,7 @@ def _item(ctx: Ctx, stream: series.Stream | tuple[str, PIError], payload: dict[s
 
 
 def _recorded_set(ctx: Ctx, streams: list) -> Reply:
-    _no_filter(ctx)
+    no_filter(ctx)
     max_count = series.check_max_count(ctx, len(streams))
     items, fill = [], []
     for stream in streams:
@@ -188,28 +194,28 @@ def _recorded_set(ctx: Ctx, streams: list) -> Reply:
             payload = {"Items": marker(len(fill) - 1), "UnitsAbbreviation": stream.units}
         else:
             payload = {}
-        items.append(_item(ctx, stream, payload))
+        items.append(stream_item(ctx, stream, payload))
     return _json(splice({"Links": {}, "Items": items}, ctx.tree, fill, ("items", "items")))
 
 
 @router.add("GET", "/streamsets/recorded", SET + RECORDED)
 def set_recorded(ctx: Ctx) -> Reply:
     """Recorded values of many streams (`webId` repeated); maxCount applies to each stream."""
-    return _recorded_set(ctx, _adhoc_streams(ctx))
+    return _recorded_set(ctx, adhoc_streams(ctx))
 
 
 @router.add("GET", "/streamsets/interpolated", SET + INTERPOLATED)
 def set_interpolated(ctx: Ctx) -> dict[str, Any]:
     """Interpolated values of many streams."""
-    _no_filter(ctx)
+    no_filter(ctx)
     step = series.interval_ticks(ctx.query.get("interval") or "1h")
     items = []
-    for stream in _adhoc_streams(ctx):
+    for stream in adhoc_streams(ctx):
         payload = {}
         if isinstance(stream, series.Stream):
             start, end = series.time_range(ctx, stream)
             payload = {"Items": series.interpolated(ctx, stream, start, end, step), "UnitsAbbreviation": stream.units}
-        items.append(_item(ctx, stream, payload))
+        items.append(stream_item(ctx, stream, payload))
     return {"Links": {}, "Items": items}
 
 
@@ -218,7 +224,7 @@ def set_plot(ctx: Ctx) -> dict[str, Any]:
     """Plot values of many streams."""
     intervals = _intervals(ctx)
     items = []
-    for stream in _adhoc_streams(ctx):
+    for stream in adhoc_streams(ctx):
         payload = {}
         if isinstance(stream, series.Stream):
             start, end = series.time_range(ctx, stream)
@@ -226,7 +232,7 @@ def set_plot(ctx: Ctx) -> dict[str, Any]:
                 "Items": orjson.loads(series.plot(ctx, stream, start, end, intervals)),
                 "UnitsAbbreviation": stream.units,
             }
-        items.append(_item(ctx, stream, payload))
+        items.append(stream_item(ctx, stream, payload))
     return {"Links": {}, "Items": items}
 
 
@@ -238,7 +244,7 @@ def _value_set(ctx: Ctx, streams: list, at: int | None, as_list: bool = False) -
         if isinstance(stream, series.Stream):
             value = series.single_value(ctx, stream, at)
             payload = {"Items": [value], "UnitsAbbreviation": stream.units} if as_list else {"Value": value}
-        items.append(_item(ctx, stream, payload))
+        items.append(stream_item(ctx, stream, payload))
     return {"Links": {}, "Items": items}
 
 
@@ -246,17 +252,18 @@ def _value_set(ctx: Ctx, streams: list, at: int | None, as_list: bool = False) -
 def set_value(ctx: Ctx) -> dict[str, Any]:
     """Snapshot values of many streams."""
     at = ctx.query.pi_time("time", "*", ctx.now) if ctx.query.get("time") else None
-    return _value_set(ctx, _adhoc_streams(ctx), at)
+    return _value_set(ctx, adhoc_streams(ctx), at)
 
 
 @router.add("GET", "/streamsets/end", SET)
 def set_end(ctx: Ctx) -> dict[str, Any]:
     """Last recorded values of many streams."""
-    return _value_set(ctx, _adhoc_streams(ctx), None, as_list=True)
+    return _value_set(ctx, adhoc_streams(ctx), None, as_list=True)
 
 
 # -- attributes of an element or event frame -------------------------------------------------------------------
-def _parent_streams(ctx: Ctx, web_id: str) -> list[series.Stream]:
+def parent_streams(ctx: Ctx, web_id: str, sort: bool = True) -> list[series.Stream]:
+    """The attribute streams of an element or event frame, filtered by nameFilter and categoryName."""
     if web_id[2:4] == "Fm":
         refs = frame_attributes(ctx, resolve_frame(ctx, web_id))
     else:
@@ -272,14 +279,14 @@ def _parent_streams(ctx: Ctx, web_id: str) -> list[series.Stream]:
             ctx, ref.owner_marker, ref.owner, ref.slot, ref.name, ref.spec, ref.point, ref.owner_path, ref.owner_link
         )["WebId"]
         streams.append(series.attribute_stream(ctx, ref, web_id))
-    return _sort(ctx, streams)
+    return _sort(ctx, streams) if sort else streams
 
 
 @router.add("GET", "/streamsets/{webId}/value", PARENT + ("time",))
 def parent_value(ctx: Ctx, web_id: str) -> dict[str, Any]:
     """Values of the attributes of an element or event frame."""
     at = ctx.query.pi_time("time", "*", ctx.now) if ctx.query.get("time") else None
-    return _value_set(ctx, _parent_streams(ctx, web_id), at)
+    return _value_set(ctx, parent_streams(ctx, web_id), at)
 
 
 @router.add(
@@ -289,4 +296,4 @@ def parent_value(ctx: Ctx, web_id: str) -> dict[str, Any]:
 )
 def parent_recorded(ctx: Ctx, web_id: str) -> Reply:
     """Recorded values of the attributes of an element or event frame (frames default to their own range)."""
-    return _recorded_set(ctx, _parent_streams(ctx, web_id))
+    return _recorded_set(ctx, parent_streams(ctx, web_id))

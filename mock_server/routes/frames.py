@@ -75,6 +75,7 @@ def frame_object(ctx: Ctx, frame: Frame) -> dict[str, Any]:
             "Template": ctx.link(f"elementtemplates/{objects.template_webid(ctx, frame.template)}"),
             "Value": ctx.link(f"streamsets/{web_id}/value"),
             "RecordedData": ctx.link(f"streamsets/{web_id}/recorded"),
+            "SummaryData": ctx.link(f"streamsets/{web_id}/summary"),
         },
     }
 

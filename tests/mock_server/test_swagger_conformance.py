@@ -91,6 +91,7 @@ def _sample_urls(mock) -> list[tuple[str, str]]:
     attribute = get(pump["Links"]["Attributes"])["Items"][0]
     frame = get(db["Links"]["EventFrames"], startTime="*-1d")["Items"][0]
     template = get(db["Links"]["ElementTemplates"])["Items"][0]
+    category = get(db["Links"]["ElementCategories"])["Items"][0]
     w, p = point["WebId"], point["WebId"]
     return [
         ("/", f"{u}/"),
@@ -115,16 +116,23 @@ def _sample_urls(mock) -> list[tuple[str, str]]:
         ("/attributes", f"{u}/attributes?path={attribute['Path']}"),
         ("/assetdatabases/{webId}/elementtemplates", db["Links"]["ElementTemplates"]),
         ("/elementtemplates/{webId}", template["Links"]["Self"]),
+        ("/assetdatabases/{webId}/elementcategories", db["Links"]["ElementCategories"]),
+        ("/elementcategories/{webId}", category["Links"]["Self"]),
+        ("/elementcategories", f"{u}/elementcategories?path={category['Path']}"),
+        ("/elements/{webId}/categories", pump["Links"]["Categories"]),
         ("/streams/{webId}/recorded", f"{u}/streams/{w}/recorded"),
         ("/streams/{webId}/interpolated", f"{u}/streams/{w}/interpolated"),
         ("/streams/{webId}/plot", f"{u}/streams/{w}/plot"),
         ("/streams/{webId}/value", f"{u}/streams/{w}/value"),
         ("/streams/{webId}/end", f"{u}/streams/{w}/end"),
+        ("/streams/{webId}/summary", point["Links"]["SummaryData"] + "?summaryType=All"),
         ("/streamsets/recorded", f"{u}/streamsets/recorded?webId={p}&webId=bogus"),
         ("/streamsets/interpolated", f"{u}/streamsets/interpolated?webId={p}"),
         ("/streamsets/plot", f"{u}/streamsets/plot?webId={p}"),
         ("/streamsets/value", f"{u}/streamsets/value?webId={p}"),
         ("/streamsets/end", f"{u}/streamsets/end?webId={p}"),
+        ("/streamsets/summary", f"{u}/streamsets/summary?webId={p}&webId=bogus&summaryType=Count"),
+        ("/streamsets/{webId}/summary", pump["Links"]["SummaryData"] + "?summaryType=Average&summaryType=Count"),
         ("/streamsets/{webId}/value", pump["Links"]["Value"]),
         ("/streamsets/{webId}/recorded", frame["Links"]["RecordedData"]),
         ("/assetdatabases/{webId}/eventframes", db["Links"]["EventFrames"] + "?startTime=*-1d"),
