@@ -71,7 +71,7 @@ class PlantArchive:
     def __init__(self, settings: MockSettings, clock: ServerClock | None = None) -> None:
         self.settings = settings
         self.clock = clock or ServerClock(settings.clock)
-        self.plant = Plant(settings.seed, settings.tags)
+        self.plant = Plant(settings.seed, settings.tags, settings.uniform_events_per_hour)
         self.frames = FrameBook(self.plant)
         self.ids = webids.Ids(settings.seed)
         self.server_guid = webids.guid_text(self.ids.guid("server", 0))

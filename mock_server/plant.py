@@ -48,9 +48,10 @@ class ElementNode:
 class Plant:
     """Elements and points of one (seed, tags) plant; everything else is computed from these arrays."""
 
-    def __init__(self, seed: int, tags: int) -> None:
+    def __init__(self, seed: int, tags: int, uniform_events_per_hour: float | None = None) -> None:
         self.seed = seed
         self.tags = tags
+        self.uniform_events_per_hour = uniform_events_per_hour
         self.db_path = f"\\\\{AF_SERVER}\\{AF_DATABASE}"
         rng = np.random.default_rng([seed, 1])
         referenced = tags - max(1, tags // 20)
@@ -127,6 +128,8 @@ class Plant:
         drawn = rng.choice(np.array(rates), size=n, p=np.array(weights) / sum(weights))
         caps = np.array([s.max_rate for s in self.point_spec])
         self.rate = np.minimum(drawn, caps).astype(np.float64)  # events per hour
+        if self.uniform_events_per_hour:  # benchmarks: every tag at one known rate (3600 = 1 Hz)
+            self.rate[:] = self.uniform_events_per_hour
         self.burst_point = self.point_names.index(BURST_TAG)
         self.rate[self.burst_point] = 1.0
         low = np.array([s.low for s in self.point_spec])

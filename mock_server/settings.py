@@ -61,6 +61,8 @@ class MockSettings(BaseSettings):
     """Share of events that arrive late: visible only `late_delay` seconds after their timestamp."""
     late_delay: tuple[float, float] = (60.0, 900.0)
     """Range (seconds) of the delay of late events."""
+    uniform_events_per_hour: float | None = Field(None, gt=0, le=360_000)
+    """Every point at this rate instead of the plant's mix (3600 = 1 Hz): for benchmarks that need known volumes."""
     burst_size: int = Field(1500, ge=2, le=200_000)
     """Events at the top of every hour on the designated burst point (DIAG.BurstEvents.PV)."""
     marker_ttl_seconds: float = Field(600.0, gt=0)
