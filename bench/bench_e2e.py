@@ -1,0 +1,105 @@
+"""End to end, PI to bronze tables: mock server -> generator -> every time-series pipeline on the local engine.
+
+Usage:
+    .venv/bin/python bench/bench_e2e.py --tags 30000 --hours 1 --tags-per-pipeline 1000 [--parallel 2]
+
+The mock serves `--tags` points at a uniform `--events-per-hour` (3600 = 1 Hz, exception-based timestamps), its clock
+frozen; the generator discovers them from AF (no rate sampling) and plans partitions; the time-series pipelines read
+`--hours` of history. Prints one JSON line:
+    {"bench": "e2e", "tags": 30000, "hours": 1.0, "pipelines": 30, "values": 108000000, "seconds": ...,
+     "values_per_s": ..., "peak_rss_mb": ..., "generate_seconds": ...}
+`seconds` is the wall time of the pipeline runs (engine start included); `peak_rss_mb` is the highest resident memory
+of this process and all its children (mock server, Spark JVM, Python workers) sampled every half second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import psutil
+from rich.console import Console
+
+from osipi_lakeflow.cli.demo import generate_bundle, prepare_bundle_folder
+from osipi_lakeflow.cli.localrun import TIMESERIES_PREFIX, LocalRun, run_bundle
+from osipi_lakeflow.cli.mockproc import mock_process
+
+
+class PeakMemory:
+    """Samples the resident memory of this process tree in a background thread."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
+
+    def _sample(self, interval: float) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(interval):
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak_bytes = max(self.peak_bytes, total)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def main() -> None:
+    """Run the benchmark once and print its JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tags", type=int, default=30_000)
+    parser.add_argument("--hours", type=float, default=1.0)
+    parser.add_argument("--events-per-hour", type=float, default=3600.0, help="every tag's rate (3600 = 1 Hz)")
+    parser.add_argument("--tags-per-pipeline", type=int, default=1000)
+    parser.add_argument("--parallel", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=None, help="default: a temporary folder, removed after")
+    args = parser.parse_args()
+
+    console = Console(stderr=True)
+    os.environ["MOCK_PI_UNIFORM_EVENTS_PER_HOUR"] = f"{args.events_per_hour:g}"  # read by the mock child process
+    clock = datetime.now(UTC).replace(minute=0, second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with tempfile.TemporaryDirectory(prefix="osipi-e2e-") as tmp:
+        workdir = (args.workdir or Path(tmp)).resolve()
+        bundle, warehouse = workdir / "bundle", workdir / "warehouse"
+        prepare_bundle_folder(bundle)
+        history = f"*-{args.hours:g}h"
+        with mock_process(tags=args.tags, seed=args.seed, clock=clock) as mock, PeakMemory() as memory:
+            started = time.monotonic()
+            if generate_bundle(mock.url, bundle, args.tags_per_pipeline, history, console, sample=False) != 0:
+                raise SystemExit("the generator failed")
+            generated = time.monotonic() - started
+            keys = sorted(p.stem.split(".")[0] for p in (bundle / "resources").glob("osipi_timeseries_*.pipeline.yml"))
+            variables = {"pi_web_api_url": mock.url, "history_start": history}
+            run = LocalRun(bundle, warehouse, variables, keys, args.parallel)
+            summary = run_bundle(run, console)
+        values = sum(n for table, n in summary.rows_added.items() if table.startswith(TIMESERIES_PREFIX))
+        print(
+            orjson.dumps(
+                {
+                    "bench": "e2e", "tags": args.tags, "hours": args.hours, "events_per_hour": args.events_per_hour,
+                    "pipelines": len(keys), "parallel": args.parallel, "ok": summary.ok, "values": values,
+                    "seconds": round(summary.seconds, 1), "values_per_s": round(values / summary.seconds),
+                    "peak_rss_mb": round(memory.peak_bytes / 2**20), "generate_seconds": round(generated, 1),
+                }  # fmt: skip
+            ).decode()
+        )
+
+
+if __name__ == "__main__":
+    main()

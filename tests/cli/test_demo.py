@@ -1,0 +1,86 @@
+"""One full local run of `osipi demo` at a small size: mock server, generator, every pipeline, report, second run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from osipi_lakeflow.local import list_tables
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, osipi):
+    workdir = tmp_path_factory.mktemp("demo") / "work"
+    done = osipi(
+        "demo", "--tags", "80", "--hours", "1", "--tags-per-pipeline", "40", "--advance-minutes", "10",
+        "--workdir", str(workdir),
+    )  # fmt: skip
+    return done, workdir
+
+
+def test_demo_exits_zero_and_says_done(demo):
+    done, _ = demo
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Done in" in done.stdout
+
+
+def test_every_table_landed_non_empty(demo):
+    _, workdir = demo
+    tables = {t.name: t.rows for t in list_tables(workdir / "warehouse")}
+    expected = {"pi_af_elements", "pi_af_attributes", "pi_event_frames", "pi_event_frame_attributes",
+                "pi_timeseries_p0001", "pi_timeseries_p0002"}  # fmt: skip
+    assert expected <= set(tables), tables
+    assert all(tables[name] > 0 for name in expected), tables
+
+
+def test_report_shows_expectation_counts_for_each_partition(demo):
+    done, _ = demo
+    for expectation in ("good_quality", "value_or_state_present", "timestamp_and_tag_present"):
+        assert expectation in done.stdout
+    assert "dropped" in done.stdout and "warned" in done.stdout
+
+
+def test_second_run_reads_only_what_is_new(demo):
+    """After the clock moved 10 minutes, the second run adds about 10 minutes of data, not the hour again."""
+    done, workdir = demo
+    record = json.loads((workdir / "warehouse" / "last_run.json").read_text())
+    added = {
+        table: counts["after"] - counts["before"]
+        for result in record["results"]
+        for table, counts in result["tables"].items()
+        if table.startswith("pi_timeseries_")
+    }
+    totals = {t.name: t.rows for t in list_tables(workdir / "warehouse")}
+    for table, n in added.items():
+        assert 0 < n < totals[table] * 0.4, (table, n, totals[table])
+
+
+def test_status_reports_what_landed(demo, osipi):
+    _, workdir = demo
+    shown = osipi("status", "--warehouse", str(workdir / "warehouse"), "--bundle", str(workdir / "bundle"))
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "pi_timeseries_p0001" in shown.stdout and "last run finished" in shown.stdout
+
+
+def test_status_of_an_empty_warehouse_says_what_to_do(tmp_path: Path, osipi):
+    shown = osipi("status", "--warehouse", str(tmp_path / "nothing"), "--bundle", str(tmp_path))
+    assert shown.returncode == 1
+    assert "osipi run" in shown.stdout
+
+
+def test_a_failed_run_leaves_landed_tables_intact(demo, osipi):
+    """A wrong URL on a warehouse that holds data: exit 2, and every table keeps its rows."""
+    from mock_server.testing import free_port
+
+    _, workdir = demo
+    before = {t.name: t.rows for t in list_tables(workdir / "warehouse")}
+    done = osipi(
+        "run", "--bundle", str(workdir / "bundle"), "--warehouse", str(workdir / "warehouse"),
+        "--pi-url", f"http://127.0.0.1:{free_port()}/piwebapi",
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert {t.name: t.rows for t in list_tables(workdir / "warehouse")} == before
