@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
@@ -31,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.discover import DiscoverySpec  # noqa: E402
 from generator.regenerate import RegenerateRequest, regenerate  # noqa: E402
-from mock_server.testing import free_port  # noqa: E402
+from osipi_lakeflow.cli.mockproc import mock_process  # noqa: E402
 from osipi_lakeflow.client import ClientConfig, PIWebAPI  # noqa: E402
 
 DB = "\\\\PIAF01\\Plant"
@@ -45,31 +42,6 @@ def _bundle(root: Path) -> Path:
     return root
 
 
-@contextmanager
-def mock_process(tags: int, seed: int, start_timeout: float = 300.0) -> Iterator[str]:
-    """Run `python -m mock_server` on a free port; yield its URL; stop it (by PID) however the block ends."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--port", str(port), "--tags", str(tags), "--seed", str(seed)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + start_timeout
-        line = proc.stdout.readline() if proc.stdout else ""
-        if "ready at" not in line or time.monotonic() > deadline:
-            raise RuntimeError(f"mock did not start: {line!r}")
-        yield f"http://127.0.0.1:{port}/piwebapi"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tags", type=int, default=100_000)
@@ -80,9 +52,9 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     with (
-        mock_process(args.tags, args.seed) as url,
+        mock_process(tags=args.tags, seed=args.seed, clock="wall") as mock,
         tempfile.TemporaryDirectory() as tmp,
-        PIWebAPI(url, config=ClientConfig.from_env({})) as pi,
+        PIWebAPI(mock.url, config=ClientConfig.from_env({})) as pi,
     ):
         print(orjson.dumps({"run": "mock_start", "seconds": round(time.perf_counter() - started, 1)}).decode())
         bundle = _bundle(Path(tmp))
@@ -90,7 +62,7 @@ def main() -> None:
         request = RegenerateRequest(
             bundle=bundle,
             discovery=DiscoverySpec((DB,), point_name_filters=("*",)),
-            settings={"pi_web_api_url": url},
+            settings={"pi_web_api_url": mock.url},
             tags_per_pipeline=args.tags_per_pipeline,
             sample_rates=not args.no_sample,
             sample_window=args.sample_window,
