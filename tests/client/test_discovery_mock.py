@@ -114,3 +114,10 @@ def test_event_frames_filter_by_template_and_search_mode(pi, clean_mock):
     inside = list(pi.event_frames(DB_PATH, start=now - 24 * HOUR, end=now, search_mode="Inclusive"))
     assert all(f.end is not None and f.start >= now - 24 * HOUR and f.end <= now for f in inside)
     assert len(inside) <= len(frames)
+
+
+def test_point_names_come_back_by_webid_and_skip_unknown_ones(pi, clean_mock):
+    points = clean_mock.archive.points()[:150]
+    unknown = "F1DPnotAAAAAAAAAAAAAAAAAAAAAUElTUlYwMVxOT1BF"
+    names = pi.point_names([p.webid for p in points] + [unknown])
+    assert names == {p.webid: p.name for p in points}

@@ -72,6 +72,12 @@ def test_event_frame_sample_and_open_frames():
     assert still_open.end is None
 
 
+def test_unacknowledged_frame_has_no_acknowledged_date():
+    sample = {**load("eventframe.json"), "IsAcknowledged": False, "AcknowledgedDate": "1970-01-01T00:00:00Z"}
+    assert parse.event_frame(sample).acknowledged_date is None
+    assert parse.event_frame(load("eventframe.json")).acknowledged_date == datetime(2014, 7, 30, 11, 4, 23, tzinfo=UTC)
+
+
 def test_points_multiple_items_carry_point_objects():
     items = load("points_multiple_207.json")["Items"]
     points = [parse.point(i["Object"]) for i in items if i.get("Object")]

@@ -227,6 +227,10 @@ class PIWebAPI:
             counts = self._counted(tags, start, now)  # no summaries here: count a recorded read instead
         return {t: counts.get(t, 0) / hours for t in _unique(tags)}
 
+    def point_names(self, tags: Sequence[str]) -> dict[str, str]:
+        """PI point names by WebId, many per call; batch-controller reads need them to fill the `tag` column."""
+        return snapshot.stream_names(self._transport, _unique(tags), self.config.tags_per_request)
+
     def _counted(self, tags: Sequence[str], start: datetime, end: datetime) -> dict[str, int]:
         counts: dict[str, int] = {}
         for batch in self.recorded(tags, start, end):

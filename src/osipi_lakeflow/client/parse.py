@@ -84,7 +84,8 @@ def event_frame(i: dict) -> EventFrame:
         can_be_acknowledged=bool(i.get("CanBeAcknowledged")),
         is_acknowledged=bool(i.get("IsAcknowledged")),
         acknowledged_by=i.get("AcknowledgedBy") or "",
-        acknowledged_date=time_or_none(i.get("AcknowledgedDate")),
+        # PI fills AcknowledgedDate with a placeholder (1970-01-01) on frames nobody acknowledged
+        acknowledged_date=time_or_none(i.get("AcknowledgedDate")) if i.get("IsAcknowledged") else None,
         ref_element_webids=tuple(i.get("RefElementWebIds") or ()),
     )
 

@@ -99,3 +99,18 @@ def event_counts(transport: Transport, tags: Sequence[str], start: str, end: str
             value = (summaries[0].get("Value") or {}).get("Value") if summaries else 0
             counts[item.get("WebId", "")] = int(value) if isinstance(value, int | float) else 0
     return counts
+
+
+def stream_names(transport: Transport, tags: Sequence[str], tags_per_call: int) -> dict[str, str]:
+    """Name of each stream (PI point) by WebId, from ad-hoc `streamsets/value` calls projected to WebId and Name.
+
+    A WebId the server does not know is left out; reading it later reports the failure per tag.
+    """
+    names: dict[str, str] = {}
+    for offset in range(0, len(tags), tags_per_call):
+        params = [("webId", t) for t in tags[offset : offset + tags_per_call]]
+        params.append(("selectedFields", "Items.WebId;Items.Name"))
+        for item in transport.get("streamsets/value", params).data.get("Items") or []:
+            if item.get("WebId") and item.get("Name"):
+                names[item["WebId"]] = item["Name"]
+    return names

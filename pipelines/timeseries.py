@@ -1,0 +1,36 @@
+"""Bronze PI time series of one partition: `pi_timeseries_<pid>`, a streaming table with expectations.
+
+Configuration (pipeline `configuration`): osipi.pi_url, osipi.partition_id, osipi.tags, osipi.start,
+osipi.late_window, optional osipi.max_window / osipi.max_values, osipi.auth.* (key names only).
+Users query the view `pi_timeseries` (UNION ALL of the partition tables), published by `osipi-publish-views`.
+"""
+
+from pyspark import pipelines as dp
+from pyspark.sql import SparkSession
+
+from osipi_lakeflow.config import PipelineConf
+from osipi_lakeflow.datasource import register_all
+from osipi_lakeflow.datasource.bronze import FUTURE_TOLERANCE, bronze_stream, partition_table
+from osipi_lakeflow.expectations import dataset_name, expect, expect_or_drop
+
+spark = globals().get("spark") or SparkSession.active()  # injected by the runtime on Databricks and locally
+register_all(spark)
+conf = PipelineConf.from_conf(spark.conf, "timeseries")
+TABLE = partition_table(conf.partition_id)
+
+
+@dp.table(
+    name=TABLE,
+    comment=f"Raw PI recorded values of partition {conf.partition_id} ({len(conf.tags)} tags)",
+    table_properties={"quality": "bronze", "osipi.partition_id": conf.partition_id},
+)
+@expect_or_drop("timestamp_and_tag_present", "timestamp IS NOT NULL AND tag_webid IS NOT NULL")
+@expect_or_drop(
+    "value_or_state_present", "value_double IS NOT NULL OR value_string IS NOT NULL OR state_code IS NOT NULL"
+)
+@expect("timestamp_not_in_future", f"timestamp <= ingested_at + {FUTURE_TOLERANCE}")
+@expect("good_quality", "good")
+@dataset_name(TABLE)
+def pi_timeseries_partition():
+    """The partition's PI events, late ones included, each landed once."""
+    return bronze_stream(spark, conf)

@@ -1,0 +1,239 @@
+r"""AF data sources (batch): elements, attributes, event frames and event-frame attribute values.
+
+Each reads one AF database (option `database`) in full, so a materialized view over it is a complete, current
+snapshot: an event frame that closed since the last refresh shows its end, and each frame id has one row.
+
+Usage::
+
+    spark.read.format("osipi_af_elements").options(url=..., database=r"\\\\PIAF01\\Plant").load()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pyarrow as pa
+from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
+from pyspark.sql.pandas.types import from_arrow_schema
+from pyspark.sql.types import StructType
+
+from osipi_lakeflow.client import EVENT_FRAME_VALUE_SCHEMA, ClientConfig, PIWebAPI
+from osipi_lakeflow.datasource.credentials import resolve_auth
+from osipi_lakeflow.datasource.options import AFOptions
+from osipi_lakeflow.models import Attribute, Element, EventFrame
+from osipi_lakeflow.schema import UTC_MICROS
+
+_TAGS = pa.list_(pa.string())
+
+ELEMENT_SCHEMA = pa.schema(
+    [
+        pa.field("element_id", pa.string(), nullable=False),
+        pa.field("webid", pa.string(), nullable=False),
+        pa.field("name", pa.string()),
+        pa.field("path", pa.string()),
+        pa.field("parent_id", pa.string()),
+        pa.field("depth", pa.int32()),
+        pa.field("template", pa.string()),
+        pa.field("categories", _TAGS),
+        pa.field("description", pa.string()),
+        pa.field("has_children", pa.bool_()),
+    ]
+)
+ATTRIBUTE_SCHEMA = pa.schema(
+    [
+        pa.field("attribute_id", pa.string(), nullable=False),
+        pa.field("webid", pa.string(), nullable=False),
+        pa.field("element_id", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("path", pa.string()),
+        pa.field("point_webid", pa.string()),
+        pa.field("point_name", pa.string()),
+        pa.field("units", pa.string()),
+        pa.field("data_reference", pa.string()),
+        pa.field("type", pa.string()),
+    ]
+)
+EVENT_FRAME_SCHEMA = pa.schema(
+    [
+        pa.field("event_frame_id", pa.string(), nullable=False),
+        pa.field("webid", pa.string(), nullable=False),
+        pa.field("name", pa.string()),
+        pa.field("path", pa.string()),
+        pa.field("template", pa.string()),
+        pa.field("start_time", UTC_MICROS),
+        pa.field("end_time", UTC_MICROS),
+        pa.field("duration_seconds", pa.float64()),
+        pa.field("is_open", pa.bool_()),
+        pa.field("severity", pa.string()),
+        pa.field("primary_element_webid", pa.string()),
+        pa.field("categories", _TAGS),
+        pa.field("description", pa.string()),
+        pa.field("can_be_acknowledged", pa.bool_()),
+        pa.field("acknowledged", pa.bool_()),
+        pa.field("acknowledged_by", pa.string()),
+        pa.field("acknowledged_at", UTC_MICROS),
+    ]
+)
+
+
+def element_rows(elements: list[Element]) -> pa.Table:
+    """Elements with their parent's id, found through the parent's path."""
+    ids = {e.path: e.id for e in elements}
+    return pa.Table.from_pylist(
+        [
+            {
+                "element_id": e.id,
+                "webid": e.webid,
+                "name": e.name,
+                "path": e.path,
+                "parent_id": ids.get(e.parent_path) if e.parent_path else None,
+                "depth": e.depth,
+                "template": e.template or None,
+                "categories": list(e.categories),
+                "description": e.description or None,
+                "has_children": e.has_children,
+            }
+            for e in elements
+        ],
+        schema=ELEMENT_SCHEMA,
+    )
+
+
+def attribute_rows(attributes: list[Attribute], element_ids: dict[str, str]) -> pa.Table:
+    """Attributes with their element's id (from the owner WebId)."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "attribute_id": a.id,
+                "webid": a.webid,
+                "element_id": element_ids.get(a.owner_webid),
+                "name": a.name,
+                "path": a.path,
+                "point_webid": a.point_webid,
+                "point_name": a.point_name,
+                "units": a.units or None,
+                "data_reference": a.data_reference or None,
+                "type": a.type or None,
+            }
+            for a in attributes
+        ],
+        schema=ATTRIBUTE_SCHEMA,
+    )
+
+
+def event_frame_rows(frames: list[EventFrame], now: datetime) -> pa.Table:
+    """One row per frame id (the last seen wins); `end_time` and `duration_seconds` are null while open."""
+    latest = {f.id: f for f in frames}
+    return pa.Table.from_pylist(
+        [
+            {
+                "event_frame_id": f.id,
+                "webid": f.webid,
+                "name": f.name,
+                "path": f.path,
+                "template": f.template or None,
+                "start_time": f.start,
+                "end_time": f.end,
+                "duration_seconds": (f.end - f.start).total_seconds() if f.end else None,
+                "is_open": f.end is None or f.end > now,
+                "severity": f.severity,
+                "primary_element_webid": f.ref_element_webids[0] if f.ref_element_webids else None,
+                "categories": list(f.categories),
+                "description": f.description or None,
+                "can_be_acknowledged": f.can_be_acknowledged,
+                "acknowledged": f.is_acknowledged,
+                "acknowledged_by": f.acknowledged_by or None,
+                "acknowledged_at": f.acknowledged_date,
+            }
+            for f in sorted(latest.values(), key=lambda f: (f.start, f.id))
+        ],
+        schema=EVENT_FRAME_SCHEMA,
+    )
+
+
+def _client(opts: AFOptions) -> PIWebAPI:
+    return PIWebAPI(opts.url, auth=resolve_auth(opts.auth, opts.url), config=ClientConfig.from_env())
+
+
+def read_af(kind: str, opts: AFOptions) -> pa.Table:
+    """Read one AF entity set of the database in full."""
+    with _client(opts) as pi:
+        database = pi.asset_database(opts.database)
+        if kind in ("elements", "attributes"):
+            elements = list(pi.elements(database))
+            if kind == "elements":
+                return element_rows(elements)
+            return attribute_rows(list(pi.attributes(elements)), {e.webid: e.id for e in elements})
+        now = pi.server_time()
+        frames = list(pi.event_frames(database, start=opts.start, end="*", search_mode="Overlapped"))
+        if kind == "event_frames":
+            return event_frame_rows(frames, now)
+        return pi.event_frame_values(frames)
+
+
+class _AFReader(DataSourceReader):
+    def __init__(self, kind: str, opts: AFOptions) -> None:
+        self.kind = kind
+        self.opts = opts
+
+    def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:
+        """The whole entity set, in one task (AF listings page sequentially anyway)."""
+        yield from read_af(self.kind, self.opts).to_batches(max_chunksize=50_000)
+
+
+class _AFSource(DataSource):
+    kind = ""
+    arrow_schema: pa.Schema
+
+    def schema(self) -> StructType:
+        """The Spark schema of this entity set."""
+        return from_arrow_schema(self.arrow_schema)
+
+    def reader(self, schema: StructType) -> _AFReader:
+        """Validate options and build the reader."""
+        return _AFReader(self.kind, AFOptions.parse(self.options, self.name()))
+
+
+class PIElementsDataSource(_AFSource):
+    """`format("osipi_af_elements")`: every element of the AF database."""
+
+    kind, arrow_schema = "elements", ELEMENT_SCHEMA
+
+    @classmethod
+    def name(cls) -> str:
+        """The format name."""
+        return "osipi_af_elements"
+
+
+class PIAttributesDataSource(_AFSource):
+    """`format("osipi_af_attributes")`: every attribute of every element, PI Point ones with their point."""
+
+    kind, arrow_schema = "attributes", ATTRIBUTE_SCHEMA
+
+    @classmethod
+    def name(cls) -> str:
+        """The format name."""
+        return "osipi_af_attributes"
+
+
+class PIEventFramesDataSource(_AFSource):
+    """`format("osipi_event_frames")`: event frames overlapping [start, now], one row per frame id."""
+
+    kind, arrow_schema = "event_frames", EVENT_FRAME_SCHEMA
+
+    @classmethod
+    def name(cls) -> str:
+        """The format name."""
+        return "osipi_event_frames"
+
+
+class PIEventFrameValuesDataSource(_AFSource):
+    """`format("osipi_event_frame_attributes")`: one row per (event frame, attribute) with its value."""
+
+    kind, arrow_schema = "event_frame_attributes", EVENT_FRAME_VALUE_SCHEMA
+
+    @classmethod
+    def name(cls) -> str:
+        """The format name."""
+        return "osipi_event_frame_attributes"

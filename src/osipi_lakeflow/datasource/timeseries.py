@@ -1,0 +1,200 @@
+"""`format("osipi")`: PI recorded values as a Spark Python data source, batch and streaming.
+
+Usage::
+
+    spark.dataSource.register(PIDataSource)
+    (spark.readStream.format("osipi")
+        .options(url="https://pi/piwebapi", tags="F1DP...,F1DP...", start="*-7d", partitionId="p0001")
+        .load())
+
+Spark partitions are groups of tags (`tagsPerPartition`); streaming offsets are per-tag positions (see
+`offsets.py`) kept in the query's checkpoint; each micro-batch is bounded by `maxWindow` per tag and `maxValues`
+(estimated from each tag's event rate), so a long backfill advances in bounded steps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+import pyarrow as pa
+from pyspark.sql.datasource import DataSource, DataSourceReader, DataSourceStreamReader, InputPartition
+from pyspark.sql.streaming.datasource import ReadAllAvailable, ReadLimit, ReadMaxRows, SupportsTriggerAvailableNow
+from pyspark.sql.types import StructType
+
+from osipi_lakeflow.client import PIWebAPI
+from osipi_lakeflow.client.timeutil import resolve_time
+from osipi_lakeflow.datasource.offsets import StreamOffset, initial_offset, next_offset, reconcile
+from osipi_lakeflow.datasource.options import ReaderOptions
+from osipi_lakeflow.datasource.partitions import TagBatch, batch_partitions, stream_partitions
+from osipi_lakeflow.datasource.reading import SOURCE_SCHEMA_DDL, open_client, read_tag_batch
+from osipi_lakeflow.errors import PIResponseError, PIWebAPIError
+
+log = logging.getLogger("osipi_lakeflow.datasource")
+
+
+def _with_partition(error: PIWebAPIError, partition_id: str) -> PIWebAPIError:
+    """The same kind of error, its message prefixed with the partition id, so the pipeline log names it."""
+    message = f"partition {partition_id}: {error}"
+    if isinstance(error, PIResponseError):
+        return type(error)(message, status=error.status, url=error.url)
+    return type(error)(message)
+
+
+class PIDataSource(DataSource):
+    """PI recorded values of a set of tags; see the module docstring for options."""
+
+    @classmethod
+    def name(cls) -> str:
+        """The format name: `spark.read.format("osipi")`."""
+        return "osipi"
+
+    def schema(self) -> str:
+        """RECORDED_SCHEMA plus `ingested_at`."""
+        return SOURCE_SCHEMA_DDL
+
+    def reader(self, schema: StructType) -> PIBatchReader:
+        """A batch reader of [start, end] (options `start`, `end`, default `*-1d` to `*`)."""
+        return PIBatchReader(ReaderOptions.parse(self.options))
+
+    def streamReader(self, schema: StructType) -> PIStreamReader:
+        """A streaming reader whose offsets are per-tag positions."""
+        return PIStreamReader(ReaderOptions.parse(self.options))
+
+
+def point_names(pi: PIWebAPI, opts: ReaderOptions) -> dict[str, str]:
+    """The tags' PI point names, looked up once on the driver; without them the `tag` column stays empty."""
+    try:
+        return pi.point_names(list(opts.tags))
+    except PIWebAPIError as error:
+        log.warning("partition %s: tag names unavailable (%s); the tag column stays empty", opts.partition_id, error)
+        return {}
+
+
+class PIBatchReader(DataSourceReader):
+    """Reads every tag's recorded values in [start, end], resolved once against the server clock."""
+
+    def __init__(self, opts: ReaderOptions) -> None:
+        self.opts = opts
+        with open_client(opts) as pi:
+            now = pi.server_time()
+            self.names = point_names(pi, opts)
+        self.now = now
+        self.start = resolve_time(opts.start, now)
+        self.end = resolve_time(opts.end, now)
+
+    def partitions(self) -> Sequence[InputPartition]:
+        """One task per group of `tagsPerPartition` tags."""
+        return batch_partitions(
+            self.opts.partition_id, self.opts.tags, self.start, self.end, self.now, self.opts.tags_per_partition,
+            self.names,
+        )  # fmt: skip
+
+    def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:
+        """Arrow batches of one group of tags."""
+        assert isinstance(partition, TagBatch)
+        return read_tag_batch(partition, self.opts)
+
+
+class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
+    """Micro-batches of per-tag ranges; a run killed at any point resumes from the checkpoint with no gap or repeat."""
+
+    def __init__(self, opts: ReaderOptions) -> None:
+        self.opts = opts
+        self._target: datetime | None = None
+        self._rates: dict[str, float] | None = None
+        self._names: dict[str, str] | None = None
+        self._history_start: datetime | None = None
+
+    def _now_and_start(self) -> tuple[datetime, datetime]:
+        """The server clock now and the history start of a new tag (resolved once per reader).
+
+        Raises:
+            PIWebAPIError: of the same kind as the client's, its message prefixed with the partition id.
+        """
+        try:
+            with open_client(self.opts) as pi:
+                now = pi.server_time()
+                if self._history_start is None:
+                    self._history_start = resolve_time(self.opts.start, now)
+                if self._rates is None:
+                    self._rates = self._event_rates(pi)
+                if self._names is None:
+                    self._names = point_names(pi, self.opts)
+        except PIWebAPIError as error:
+            log.error("partition %s: %s", self.opts.partition_id, error)
+            raise _with_partition(error, self.opts.partition_id) from error
+        return now, self._history_start
+
+    def _event_rates(self, pi: PIWebAPI) -> dict[str, float]:
+        """Events per second per tag over the last hour, to size micro-batches; 1 Hz assumed when unknown."""
+        try:
+            return {t: per_hour / 3600.0 for t, per_hour in pi.event_rates(list(self.opts.tags)).items()}
+        except PIWebAPIError as error:
+            log.warning("partition %s: event rates unavailable (%s); assuming 1 Hz", self.opts.partition_id, error)
+            return {}
+
+    def initialOffset(self) -> dict:
+        """Every tag at the history start (`start` resolved against the server clock)."""
+        now, history = self._now_and_start()
+        return initial_offset(self.opts.tags, history, now).to_json()
+
+    def prepareForTriggerAvailableNow(self) -> None:
+        """Fix the target: nothing after the server time of this call is read in this run."""
+        self._target, _ = self._now_and_start()
+
+    def getDefaultReadLimit(self) -> ReadLimit:
+        """At most `maxValues` estimated values per micro-batch."""
+        return ReadMaxRows(self.opts.max_values)
+
+    def latestOffset(self, start: dict | None = None, limit: ReadLimit | None = None) -> dict:
+        """The end of the next micro-batch, or `start` itself when nothing is left to read."""
+        now, history = self._now_and_start()
+        if start is None:  # runtimes before 4.2 call latestOffset() without arguments
+            start = self.initialOffset()
+        if self._target is not None:
+            now = min(now, self._target)
+        if isinstance(limit, ReadMaxRows):
+            budget: int | None = min(limit.max_rows, self.opts.max_values)
+        elif isinstance(limit, ReadAllAvailable):
+            budget = None
+        else:
+            budget = self.opts.max_values
+        previous = StreamOffset.from_json(start)
+        begin = reconcile(previous, self.opts.tags, history)
+        end = next_offset(
+            begin,
+            now,
+            max_window=self.opts.max_window,
+            late_window=self.opts.late_window,
+            rates=self._rates or {},
+            max_values=budget,
+        )
+        if end is begin:
+            return start if begin.tags == previous.tags else begin.to_json()
+        # a tag new to this partition enters the offset at its history start and is read from there next batch:
+        # `partitions` reads a tag only from a position the start offset holds, so advancing it now skips a window
+        joined = {t: begin.tags[t] for t in begin.tags if t not in previous.tags}
+        return replace(end, tags={**end.tags, **joined}).to_json() if joined else end.to_json()
+
+    def partitions(self, start: dict, end: dict) -> Sequence[InputPartition]:
+        """Tasks reading each tag's range between the two offsets; [] when nothing moved."""
+        if start == end:
+            return []
+        return stream_partitions(
+            self.opts.partition_id,
+            StreamOffset.from_json(start),
+            StreamOffset.from_json(end),
+            self.opts.tags_per_partition,
+            self._names or {},
+        )
+
+    def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:
+        """Arrow batches of one group of tags (runs on an executor)."""
+        assert isinstance(partition, TagBatch)
+        return read_tag_batch(partition, self.opts)
+
+    def commit(self, end: dict) -> None:
+        """Nothing to do: the checkpoint is the record of what was read."""

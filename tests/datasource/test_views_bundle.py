@@ -1,0 +1,64 @@
+from pathlib import Path
+
+import pytest
+
+from osipi_lakeflow.errors import PIConfigError
+from osipi_lakeflow.expectations import metric_name, parse_metric_name
+from osipi_lakeflow.local.bundle import bundle_variables, load_pipelines, resolve
+from osipi_lakeflow.local.runner import tables_of, write_spec
+from osipi_lakeflow.views import view_sql
+
+BUNDLE = Path(__file__).parents[1] / "pipelines" / "bundle"
+
+
+def test_view_is_a_sorted_union_all_of_partition_tables():
+    sql = view_sql("main", "osipi", ["pi_timeseries_p0002", "pi_timeseries_p0001"])
+    assert sql.index("p0001") < sql.index("p0002")
+    assert "UNION ALL" in sql and sql.startswith("CREATE OR REPLACE VIEW `main`.`osipi`.`pi_timeseries`")
+
+
+def test_view_rejects_injected_identifiers():
+    with pytest.raises(PIConfigError, match="plain identifier"):
+        view_sql("main", "osipi", ["t; DROP TABLE x"])
+
+
+def test_view_needs_tables():
+    with pytest.raises(PIConfigError, match="--tables"):
+        view_sql("main", "osipi", [])
+
+
+def test_bundle_variables_resolve_with_overrides_and_local_target():
+    values = bundle_variables(BUNDLE, {"tags": "A,B"})
+    assert resolve("${var.tags}@${bundle.target}", values, BUNDLE) == "A,B@local"
+
+
+def test_unknown_variable_override_is_an_error_naming_the_known_ones():
+    with pytest.raises(PIConfigError, match="unknown bundle variable"):
+        bundle_variables(BUNDLE, {"nope": "1"})
+
+
+def test_pipeline_resources_load_with_absolute_libraries_and_string_configuration(tmp_path):
+    found = load_pipelines(BUNDLE, bundle_variables(BUNDLE, {"tags": "A"}))
+    ts = found["osipi_timeseries_p0001"]
+    assert ts.libraries[0].name == "timeseries.py" and ts.libraries[0].is_absolute()
+    assert ts.configuration["osipi.tags"] == "A"
+    assert tables_of(ts) == ["pi_timeseries_p0001"]
+    spec = write_spec(ts, tmp_path).read_text()
+    assert "src/**" in spec and "file://" in spec
+
+
+def test_expectation_metric_names_round_trip():
+    assert parse_metric_name(metric_name("pi_timeseries_p0001", "good_quality", "warn")) == (
+        "pi_timeseries_p0001",
+        "good_quality",
+        "warn",
+    )
+    assert parse_metric_name("something_else") is None
+
+
+def test_second_run_on_a_busy_warehouse_is_refused(tmp_path):
+    from osipi_lakeflow.local import run_pipelines
+    from osipi_lakeflow.local.runner import warehouse_lock
+
+    with warehouse_lock(tmp_path), pytest.raises(PIConfigError, match="another local run"):
+        run_pipelines(BUNDLE, tmp_path, pipelines=["osipi_af_hierarchy"])

@@ -1,0 +1,179 @@
+"""The real pipeline sources on the local engine (open-source SDP) against the mock over HTTP."""
+
+import threading
+import time
+from datetime import timedelta
+
+import psutil
+import pytest
+import requests
+from pipeline_truth import BUNDLE, T0, bronze, ground_truth, landed, micros
+
+from mock_server import MockSettings
+from mock_server.testing import running_mock
+from osipi_lakeflow.client import PIWebAPI
+from osipi_lakeflow.local import list_tables, run_pipelines
+
+pytestmark = pytest.mark.spark
+
+HISTORY = timedelta(hours=3)
+ADVANCE = 4 * 3600  # seconds the mock clock moves between the two runs (late events, a frame closing)
+
+
+@pytest.fixture(scope="module")
+def mock():
+    with running_mock(
+        MockSettings(tags=30, seed=7, clock=T0.isoformat(), late_fraction=0.05, late_delay=(60.0, 900.0))
+    ) as m:
+        yield m
+
+
+@pytest.fixture(scope="module")
+def tags(mock):
+    points = [p for p in mock.archive.points()][:4]
+    return [p.webid for p in points]
+
+
+def variables(mock, tags, history="*-3h"):
+    return {"pi_web_api_url": mock.url, "tags": ",".join(tags), "history_start": history}
+
+
+def advance(mock, seconds: int) -> None:
+    requests.post(f"{mock.root}/admin/clock", json={"advance_seconds": seconds}, timeout=10).raise_for_status()
+
+
+@pytest.fixture(scope="module")
+def two_runs(mock, tags, tmp_path_factory):
+    """Run 1 at T0, the clock advances 30 min, run 2: time series and event frames together."""
+    warehouse = tmp_path_factory.mktemp("wh")
+    keys = ["osipi_timeseries_p0001", "osipi_event_frames"]
+    first = run_pipelines(
+        BUNDLE, warehouse, pipelines=[*keys, "osipi_af_hierarchy"], variables=variables(mock, tags), timeout=600
+    )
+    snapshot = {"bronze": bronze(warehouse), "frames": landed(warehouse, "pi_event_frames")}
+    advance(mock, ADVANCE)
+    second = run_pipelines(BUNDLE, warehouse, pipelines=keys, variables=variables(mock, tags), timeout=600)
+    return warehouse, {r.key: r for r in first}, {r.key: r for r in second}, snapshot
+
+
+def test_fixture_advance_closes_a_frame_that_was_open(mock):
+    t1 = T0 + timedelta(seconds=ADVANCE)
+    open_at_t0 = {
+        f["webid"] for f in mock.archive.event_frames(T0 - timedelta(days=30), T0, as_of=T0) if f["end"] is None
+    }
+    later = mock.archive.event_frames(T0 - timedelta(days=30), t1, as_of=t1)
+    assert any(f["webid"] in open_at_t0 and f["end"] is not None for f in later)
+
+
+def test_first_run_lands_exactly_the_ground_truth(two_runs, mock, tags):
+    _, first, _, snapshot = two_runs
+    assert first["osipi_timeseries_p0001"].ok, first["osipi_timeseries_p0001"].error
+    expected = ground_truth(mock.archive, tags, T0 - HISTORY, T0, as_of=T0)
+    assert sum(expected.values()) > 1000
+    assert snapshot["bronze"] == expected
+
+
+def test_second_run_adds_only_new_rows_late_events_included(two_runs, mock, tags):
+    warehouse, _, second, snapshot = two_runs
+    t1 = T0 + timedelta(seconds=ADVANCE)
+    assert second["osipi_timeseries_p0001"].ok, second["osipi_timeseries_p0001"].error
+    expected = ground_truth(mock.archive, tags, T0 - HISTORY, t1, as_of=t1)
+    late = ground_truth(mock.archive, tags, T0 - HISTORY, T0, as_of=t1) - ground_truth(
+        mock.archive, tags, T0 - HISTORY, T0, as_of=T0
+    )
+    assert sum(late.values()) > 0, "the mock should deliver late events behind the first run's watermark"
+    got = bronze(warehouse)
+    assert got == expected
+    assert max(got.values()) == max(expected.values())  # identical events at one instant are all kept, once each
+    tables = second["osipi_timeseries_p0001"].tables["pi_timeseries_p0001"]
+    assert tables["after"] - tables["before"] == sum(expected.values()) - sum(snapshot["bronze"].values())
+
+
+def test_expectations_are_counted_and_drops_applied(two_runs):
+    _, first, _, _ = two_runs
+    result = first["osipi_timeseries_p0001"]
+    counts = result.expectations["pi_timeseries_p0001"]
+    assert set(counts) == {
+        "timestamp_and_tag_present",
+        "value_or_state_present",
+        "timestamp_not_in_future",
+        "good_quality",
+    }
+    rows = result.tables["pi_timeseries_p0001"]["after"]
+    assert counts["value_or_state_present"]["action"] == "drop"
+    assert counts["good_quality"]["action"] == "warn"
+    assert counts["good_quality"]["passed"] + counts["good_quality"]["failed"] == rows
+    assert counts["good_quality"]["failed"] > 0  # the mock writes system states (Good false); warned, kept
+    assert counts["value_or_state_present"]["failed"] == 0
+
+
+def test_event_frame_closing_between_runs_has_one_row_with_its_end(two_runs, mock):
+    warehouse, _, second, snapshot = two_runs
+    assert second["osipi_event_frames"].ok, second["osipi_event_frames"].error
+    t1 = T0 + timedelta(seconds=ADVANCE)
+    was_open = {f["webid"] for f in snapshot["frames"] if f["end_time"] is None}
+    truth = {f["webid"]: f for f in mock.archive.event_frames(T0 - timedelta(days=30), t1, as_of=t1)}
+    closed = [w for w in was_open if w in truth and truth[w]["end"] is not None]
+    assert closed, "the mock should close some open frames while the clock advances"
+    rows = landed(warehouse, "pi_event_frames")
+    ids = [r["webid"] for r in rows]
+    assert len(ids) == len(set(ids))
+    by_webid = {r["webid"]: r for r in rows}
+    for webid in closed:
+        assert micros(by_webid[webid]["end_time"]) == micros(truth[webid]["end"])
+
+
+def test_view_and_status_list_landed_tables(two_runs):
+    warehouse = two_runs[0]
+    names = {t.name: t for t in list_tables(warehouse)}
+    assert names["pi_timeseries_p0001"].rows == sum(bronze(warehouse).values())
+    assert {"pi_event_frames", "pi_event_frame_attributes"} <= set(names)
+
+
+def _kill_engine_after_first_commit(warehouse, stop: threading.Event) -> None:
+    commits = warehouse / "_pipelines" / "osipi_timeseries_p0001" / "storage"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not stop.is_set():
+        if any(p.name == "1" and p.parent.name == "commits" for p in commits.rglob("1")):
+            for child in psutil.Process().children(recursive=False):
+                if "osipi_lakeflow.local.worker" in " ".join(child.cmdline()):
+                    import os
+                    import signal
+
+                    os.killpg(child.pid, signal.SIGKILL)  # the engine we started, and its JVM, mid-run
+                    return
+        time.sleep(0.2)
+
+
+def test_run_killed_midway_then_restarted_loses_and_repeats_nothing(mock, tags, tmp_path):
+    history = "*-12h"
+    stop = threading.Event()
+    killer = threading.Thread(target=_kill_engine_after_first_commit, args=(tmp_path, stop))
+    killer.start()
+    keys = ["osipi_timeseries_p0001"]
+    killed = run_pipelines(BUNDLE, tmp_path, pipelines=keys, variables=variables(mock, tags, history), timeout=600)
+    stop.set()
+    killer.join()
+    assert not killed[0].ok
+    partial = bronze(tmp_path)
+    now = mock.archive.now()
+    expected = ground_truth(mock.archive, tags, now - timedelta(hours=12), now, as_of=now)
+    assert 0 < sum(partial.values()) < sum(expected.values())
+    again = run_pipelines(BUNDLE, tmp_path, pipelines=keys, variables=variables(mock, tags, history), timeout=600)
+    assert again[0].ok, again[0].error
+    assert bronze(tmp_path) == expected
+
+
+def test_af_hierarchy_lands_every_element_with_its_parent_and_point_references(two_runs, mock):
+    warehouse, first, _, _ = two_runs
+    assert first["osipi_af_hierarchy"].ok, first["osipi_af_hierarchy"].error
+    elements = landed(warehouse, "pi_af_elements")
+    with PIWebAPI(mock.url) as pi:
+        expected = {e.id for e in pi.elements(pi.asset_database(r"\\PIAF01\Plant"))}
+    assert {e["element_id"] for e in elements} == expected
+    ids = {e["element_id"] for e in elements}
+    assert all(e["parent_id"] in ids for e in elements if e["depth"] > 0)
+    attributes = landed(warehouse, "pi_af_attributes")
+    points = {p.webid for p in mock.archive.points()}
+    referenced = [a for a in attributes if a["data_reference"] == "PI Point"]
+    assert referenced and all(a["point_webid"] in points for a in referenced)
