@@ -47,7 +47,7 @@ def test_batch_read_equals_the_client_read(spark, mock):
     options = {"url": mock.url, "tags": ",".join(tags), "start": "*-1h", "end": "*", "authMethod": "anonymous"}
     got = spark.read.format("osipi").options(**options).load().drop("ingested_at")
     with PIWebAPI(mock.url) as pi:
-        table = pi.recorded(tags, "*-1h", "*").to_table()
+        table = pi.recorded(tags, "*-1h", "*", names=pi.point_names(tags)).to_table()
     expected = spark.createDataFrame(table.to_pandas(), schema=got.schema)
     assert table.num_rows > 1000
     order = ["tag_webid", "timestamp", "event_ordinal", "value_double", "value_string"]
