@@ -96,7 +96,7 @@ def _register_status(sub: SubParsers) -> None:
 def _register_demo(sub: SubParsers) -> None:
     parser = sub.add_parser("demo", help="the whole product on this machine: mock server, generator, every pipeline")
     parser.add_argument("--tags", type=int, default=2000, help="PI points the mock serves (default 2000)")
-    parser.add_argument("--hours", type=float, default=24.0, help="hours of history to ingest (default 24)")
+    parser.add_argument("--hours", type=float, default=3.0, help="hours of history to ingest (default 3)")
     parser.add_argument("--tags-per-pipeline", type=int, default=500, help="partition size (default 500)")
     parser.add_argument("--seed", type=int, default=7, help="the mock plant's seed (default 7)")
     parser.add_argument("--port", type=int, default=0, help="mock server port (default: a free one)")
