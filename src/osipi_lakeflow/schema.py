@@ -1,23 +1,18 @@
 """The one schema of PI recorded values, shared by the client's Arrow batches and the bronze tables.
 
-Every column is documented here once; the README's table reference is generated from the same words.
-
-| column              | type                      | meaning                                                            |
-|---------------------|---------------------------|--------------------------------------------------------------------|
-| tag_webid           | string, not null          | the PI point's WebId (the stream read)                             |
-| tag                 | string                    | the PI point's name                                                |
-| timestamp           | timestamp (UTC, µs)       | the event's time; PI's 7th fractional digit is truncated, never rounded |
-| event_ordinal       | int32, not null           | 0-based position among this tag's events that share the timestamp and the same value; tells identical events apart |
-| value_double        | float64                   | numeric value (Float16/32/64, Int16/32, and digital codes stay out of it) |
-| value_string        | string                    | String points, and any non-numeric good value (DateTime, Guid) as text |
-| state_name          | string                    | digital state name, or system state name ("I/O Timeout", "Shutdown") |
-| state_code          | int32                     | digital state code, or system state code (246, 254, ...)           |
-| is_system_state     | bool, not null            | the value is a PI SYSTEM digital state (IsSystem true) or an error object |
-| good                | bool, not null            | PI's Good flag                                                     |
-| questionable        | bool, not null            | PI's Questionable flag                                             |
-| substituted         | bool, not null            | PI's Substituted flag                                              |
-| annotated           | bool, not null            | PI's Annotated flag (false where the server omits it)              |
-| units               | string                    | UnitsAbbreviation of the value or of the stream                    |
+Columns (the README's table reference says the same):
+- `tag_webid` (string, not null): the PI point's WebId, the stream read.
+- `tag` (string): the PI point's name.
+- `timestamp` (timestamp UTC, microseconds, not null): PI's 7th fractional digit is truncated, never rounded.
+- `event_ordinal` (int32, not null): 0-based position among the tag's events with the same timestamp and value;
+  it tells identical events at one instant apart.
+- `value_double` (float64): numeric values (Float16/32/64, Int16/32; booleans as 1/0).
+- `value_string` (string): String points, and other non-numeric good values (DateTime, Guid) as text.
+- `state_name`, `state_code` (string, int32): a digital state, or a system state ("I/O Timeout" 246, ...).
+- `is_system_state` (bool, not null): the value is a PI SYSTEM state or an error object.
+- `good`, `questionable`, `substituted`, `annotated` (bool, not null): PI's flags; `annotated` is false where
+  the server omits it.
+- `units` (string): UnitsAbbreviation of the value or of the stream.
 """
 
 from __future__ import annotations

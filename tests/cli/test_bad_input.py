@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 
 import pytest
+
 from mock_server import MockSettings
 from mock_server.testing import free_port, running_mock
 
