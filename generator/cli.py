@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     _generate_parser(sub)
     v = sub.add_parser("validate", help="check databricks.yml and resources/ against the schema and the plan")
     v.add_argument("--bundle", type=Path, default=None, help="bundle folder (default: the repository root)")
-    v.add_argument("--schema-file", type=Path, help="bundle JSON schema (default: ../shared/reference/...)")
+    v.add_argument("--schema-file", type=Path, help="bundle JSON schema (default: the copy shipped in generator/bundle_schema/)")
     return parser
 
 

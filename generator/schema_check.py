@@ -1,8 +1,9 @@
 r"""Check bundle files against the Databricks bundle JSON schema, offline.
 
-The schema (databricks/cli `bundle/schema/jsonschema.json`) is read from the shared reference folder, never
-vendored. Its `\p{L}` patterns need the `regex` package, so the `pattern` keyword is re-implemented with it. Each
-file is checked alone, as the CLI does for included files; cross-file facts are `semantic.py`'s job.
+The schema (databricks/cli `bundle/schema/jsonschema.json`) ships inside this package, in `bundle_schema/` with
+its provenance, so validation works from a fresh clone and from the wheel. Its `\p{L}` patterns need the `regex`
+package, so the `pattern` keyword is re-implemented with it. Each file is checked alone, as the CLI does for
+included files; cross-file facts are `semantic.py`'s job.
 """
 
 from __future__ import annotations
@@ -17,13 +18,8 @@ import regex
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
-SCHEMA_RELATIVE_TO_REPO = Path("..") / "shared" / "reference" / "databricks_bundle_schema.json"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def default_schema_path() -> Path:
-    """Where the schema lives: ../shared/reference/ next to the repository root."""
-    return (REPO_ROOT / SCHEMA_RELATIVE_TO_REPO).resolve()
+BUNDLE_SCHEMA = Path(__file__).resolve().parent / "bundle_schema" / "databricks_bundle_schema.json"
+"""The bundle JSON schema shipped with the generator (see bundle_schema/README.md for where it comes from)."""
 
 
 @cache

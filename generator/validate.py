@@ -16,7 +16,7 @@ from generator.errors import PlanFileError
 from generator.jobs import timeseries_key
 from generator.plan import PLAN_FILE, Plan, read_plan
 from generator.render import BUNDLE_FILE, RESOURCES_DIR, load_yaml
-from generator.schema_check import default_schema_path, schema_problems
+from generator.schema_check import BUNDLE_SCHEMA, schema_problems
 
 
 def bundle_texts(root: Path) -> dict[str, str]:
@@ -56,7 +56,8 @@ def validate_files(
 ) -> list[str]:
     """All findings for `texts` (bundle-relative path -> YAML text) as they would sit in the bundle at `root`.
 
-    An absent schema file is itself reported (with where it was looked for); the other checks still run.
+    `schema_path` overrides the schema shipped with the generator; an absent override is itself reported (with
+    where it was looked for) and the other checks still run.
     """
     problems: list[str] = []
     docs: dict[str, object] = {}
@@ -67,14 +68,15 @@ def validate_files(
             problems.append(f"{name}: not valid YAML ({exc}): fix the syntax or regenerate")
     if BUNDLE_FILE not in docs:
         problems.append(f"{root / BUNDLE_FILE} is missing: run `python -m generator generate --bundle {root}`")
-    schema = schema_path or default_schema_path()
-    if schema.exists():
+    schema = schema_path or BUNDLE_SCHEMA
+    if schema.is_file():
         for name, doc in docs.items():
             problems += schema_problems(name, doc, schema)
     else:
         problems.append(
-            f"bundle schema not found at {schema}: schema checks skipped; place "
-            "databricks_bundle_schema.json there (semantic checks still ran)"
+            f"bundle schema not found at {schema}: schema checks skipped; pass --schema-file with a copy of the "
+            "Databricks CLI's bundle JSON schema, or leave it out to use the one shipped with the generator "
+            "(semantic checks still ran)"
         )
     problems += semantic.check_unique_keys(docs)
     problems += semantic.check_references(docs)

@@ -12,8 +12,7 @@ import requests
 
 from mock_server.routes import ROUTER
 
-SWAGGER = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "piwebapi_swagger_2018SP1.json"
-pytestmark = pytest.mark.skipif(not SWAGGER.parent.is_dir(), reason=f"reference folder {SWAGGER.parent} is absent")
+SWAGGER = Path(__file__).resolve().parents[1] / "fixtures" / "piwebapi_swagger_2018SP1.json"
 
 
 @pytest.fixture(scope="module")
