@@ -59,7 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be bound ({exc.strerror})"
         print(f"mock_server: port {args.port} on {args.host} {reason}; choose another with --port", file=sys.stderr)
         return 2
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ValueError as exc:  # a listed point or route that does not exist
+        sock.close()
+        print(f"mock_server: invalid setting {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     original_startup = server.startup

@@ -1,4 +1,4 @@
-"""Admin routes outside /piwebapi (no auth): the server clock, fault rates, counters, and the OIDC token endpoint."""
+"""Admin routes outside /piwebapi (no auth): clock, faults, archive behaviours, counters, OIDC token endpoint."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from mock_server.dispatch import route_keys
 from mock_server.pitime import PITimeError, format_ticks, parse_iso
+from mock_server.settings import MockSettings
 from mock_server.state import AppState
 
 FAULT_FIELDS = (
@@ -24,6 +26,51 @@ FAULT_FIELDS = (
     "rate_limit",
     "late_fraction",
 )
+BEHAVIOUR_FIELDS = (
+    "late_fraction",
+    "late_delay",
+    "edit_fraction",
+    "edit_delay",
+    "delete_fraction",
+    "delete_delay",
+    "snapshot_discard_fraction",
+    "error_value_fraction",
+    "null_value_fraction",
+    "nonfinite_fraction",
+    "nan_format",
+    "int64_frame_fraction",
+    "denied_points",
+    "conflict_points",
+    "vanished_points",
+    "vanish_at",
+    "missing_routes",
+)
+"""What `GET`/`PUT /admin/behaviours` read and change: what real archives, points and proxies do."""
+
+
+def apply_settings(state: AppState, settings: MockSettings) -> None:
+    """Check and install settings in a running app; ValueError naming the field (an unknown point or route)."""
+    missing = route_keys(settings.missing_routes)
+    state.archive.configure(settings)
+    state.settings = settings
+    state.missing_routes = missing
+
+
+def _change(state: AppState, change: dict[str, Any], known: tuple[str, ...]) -> None:
+    """Apply `change` to a copy of the settings, validated; 400 naming the first bad field."""
+    unknown = set(change) - set(known)
+    if unknown:
+        raise HTTPException(400, f"unknown setting(s) {sorted(unknown)}; known: {', '.join(known)}")
+    updated = state.settings.model_copy()
+    for name, value in change.items():
+        try:
+            setattr(updated, name, value)  # validated: settings use validate_assignment
+        except ValidationError as exc:
+            raise HTTPException(400, f"{name}: {exc.errors()[0]['msg']}") from None
+    try:
+        apply_settings(state, updated)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 class ClockChange(BaseModel):
@@ -73,18 +120,17 @@ def build_router(state: AppState) -> APIRouter:
 
     @router.put("/admin/faults")
     def put_faults(change: dict[str, float]) -> dict[str, Any]:
-        unknown = set(change) - set(FAULT_FIELDS)
-        if unknown:
-            raise HTTPException(400, f"unknown fault setting(s) {sorted(unknown)}; known: {', '.join(FAULT_FIELDS)}")
-        updated = state.settings.model_copy()
-        try:
-            for name, value in change.items():
-                setattr(updated, name, value)  # validated: settings use validate_assignment
-        except ValidationError as exc:
-            raise HTTPException(400, f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from None
-        state.settings = state.archive.settings = updated
-        state.archive.forget()
+        _change(state, change, FAULT_FIELDS)
         return get_faults()
+
+    @router.get("/admin/behaviours")
+    def get_behaviours() -> dict[str, Any]:
+        return {name: getattr(state.settings, name) for name in BEHAVIOUR_FIELDS}
+
+    @router.put("/admin/behaviours")
+    def put_behaviours(change: dict[str, Any]) -> dict[str, Any]:
+        _change(state, change, BEHAVIOUR_FIELDS)
+        return get_behaviours()
 
     @router.get("/admin/stats")
     def stats() -> dict[str, Any]:

@@ -14,9 +14,9 @@ import orjson
 from fastapi import FastAPI, Request, Response
 from starlette.types import Receive, Scope, Send
 
-from mock_server.admin import build_router
-from mock_server.dispatch import WEB_EXCEPTION, body_bytes, dispatch, error_reply
-from mock_server.routing import PIError, Reply
+from mock_server.admin import apply_settings, build_router
+from mock_server.dispatch import WEB_EXCEPTION, dispatch, error_reply
+from mock_server.routing import PIError, Reply, body_bytes
 from mock_server.security import check_auth, check_csrf, check_rate
 from mock_server.settings import MockSettings
 from mock_server.state import AppState
@@ -44,8 +44,12 @@ def _respond(reply: Reply) -> Response:
 
 
 def create_app(settings: MockSettings | None = None) -> FastAPI:
-    """A mock PI Web API for `settings` (plant built now, so the first request is fast)."""
+    """A mock PI Web API for `settings` (plant built now, so the first request is fast).
+
+    ValueError naming the setting when a listed point or route does not exist.
+    """
     state = AppState(settings or MockSettings())
+    apply_settings(state, state.settings)
     app = FastAPI(title="Mock PI Web API", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.mock = state
     app.include_router(build_router(state))

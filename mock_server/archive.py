@@ -8,7 +8,11 @@ Usage::
 
 `recorded` returns exactly what a correct client paging `/streams/{webId}/recorded` with boundaryType Inside
 must collect: every event with start <= timestamp <= end that is visible at server time `as_of` (late events
-become visible `late_delay` after their timestamp), in time order, timestamps truncated to microseconds.
+become visible `late_delay` after their timestamp), in time order, timestamps truncated to microseconds. With
+the archive behaviours of `mock_server.changes` on, it is the archive's state at `as_of`: edited values from
+their edit time, deleted and compression-discarded events gone from theirs, and nothing for a point whose data
+calls fail at `as_of` (denied, conflict or vanished; see `point_status`). `changes` lists what stream updates
+deliver.
 """
 
 from __future__ import annotations
@@ -19,20 +23,40 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-import numpy as np
-
 from mock_server import webids
 from mock_server.catalog import STRING_VALUES, SYSTEM_STATES
+from mock_server.changes import (
+    ACTIONS,
+    SHAPING_FIELDS,
+    Behaviour,
+    Hour,
+    Updates,
+    concat_updates,
+    odd_value,
+    shape_hour,
+    updates_between,
+)
 from mock_server.clock import ServerClock
 from mock_server.eventframes import Frame, FrameBook
-from mock_server.pitime import TICKS_PER_HOUR, from_ticks, to_ticks
+from mock_server.pitime import TICKS_PER_HOUR, TICKS_PER_SECOND, from_ticks, parse_iso, to_ticks
 from mock_server.plant import DATA_SERVER, Plant
 from mock_server.settings import MockSettings
-from mock_server.signals import FLAG_ANNOTATED, FLAG_QUESTIONABLE, FLAG_SUBSTITUTED, Events, chunk
+from mock_server.signals import FLAG_ANNOTATED, FLAG_QUESTIONABLE, FLAG_SUBSTITUTED, Events, chunk, mix
 
 _MAX_LATE_HOURS_PAD = 1
+ALWAYS = -(2**63)
+"""`vanish_at` of points that were never there."""
+INT64_ATTRIBUTE = "SequenceNumber"
+"""Name of the Int64 event-frame attribute (`int64_frame_fraction`)."""
+Moment = datetime | int
+"""A server time given to the ground truth: an aware datetime (microseconds), or exact ticks (100 ns since 1970,
+`mock_server.pitime.to_ticks`), which changes stamped between two microseconds need."""
 CACHE_EVENTS = 2_000_000
 """Events kept in the hour cache (about 27 bytes each): generated hours are reused by paging clients."""
+
+
+def _ticks(moment: Moment) -> int:
+    return moment if isinstance(moment, int) else to_ticks(moment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +89,35 @@ class ElementInfo:
     point_webids: tuple[str, ...]  # points of its PI Point attributes
 
 
+@dataclass(frozen=True, slots=True)
+class PointRules:
+    """Points whose calls fail: denied (500), conflict (409), vanished (404 from `vanish_at` on)."""
+
+    denied: frozenset[int] = frozenset()
+    conflict: frozenset[int] = frozenset()
+    vanished: frozenset[int] = frozenset()
+    vanish_at: int = ALWAYS
+
+    @property
+    def active(self) -> bool:
+        """Any rule is set (the data routes skip the checks otherwise)."""
+        return bool(self.denied or self.conflict or self.vanished)
+
+    def state(self, p: int, now: int) -> str | None:
+        """`vanished`, `denied`, `conflict`, or None when point `p` answers normally at server time `now`."""
+        if p in self.vanished and now >= self.vanish_at:
+            return "vanished"
+        if p in self.denied:
+            return "denied"
+        if p in self.conflict:
+            return "conflict"
+        return None
+
+
 class PlantArchive:
     """The plant, its clock and its recorded events; the single source of every answer the server gives."""
 
     def __init__(self, settings: MockSettings, clock: ServerClock | None = None) -> None:
-        self.settings = settings
         self.clock = clock or ServerClock(settings.clock)
         self.plant = Plant(settings.seed, settings.tags, settings.uniform_events_per_hour)
         self.frames = FrameBook(self.plant)
@@ -77,11 +125,62 @@ class PlantArchive:
         self.server_guid = webids.guid_text(self.ids.guid("server", 0))
         self.af_guid = webids.guid_text(self.ids.guid("server", 1))
         self.db_guid = webids.guid_text(self.ids.guid("database", 0))
-        self._cache: OrderedDict[tuple[int, int], Events] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, int], Hour] = OrderedDict()
         self._cached_events = 0
         self._cache_lock = threading.Lock()
         self._point_webids: dict[str, dict[int, str]] = {}
         self._server_webids: dict[str, str] = {}
+        self.settings = settings
+        self.behaviour = Behaviour.of(settings)
+        self.rules = self._rules(settings)
+
+    def configure(self, settings: MockSettings) -> None:
+        """Take new settings at run time (checked first: ValueError naming the field); forget hours they reshape."""
+        rules = self._rules(settings)
+        reshaped = any(getattr(settings, n) != getattr(self.settings, n) for n in SHAPING_FIELDS)
+        self.settings, self.behaviour, self.rules = settings, Behaviour.of(settings), rules
+        if reshaped:
+            self.forget()
+
+    def _rules(self, settings: MockSettings) -> PointRules:
+        """Point rules of `settings`; ValueError naming the field and entry when a point is unknown."""
+
+        def resolve(field: str) -> frozenset[int]:
+            found = set()
+            for entry in getattr(settings, field):
+                p = self.find_point(entry)
+                if p is None:
+                    raise ValueError(f"{field}: no point is named {entry!r} (give a name, path or WebId)")
+                found.add(p)
+            return frozenset(found)
+
+        vanish_at = ALWAYS if settings.vanish_at is None else parse_iso(settings.vanish_at)
+        return PointRules(resolve("denied_points"), resolve("conflict_points"), resolve("vanished_points"), vanish_at)
+
+    def find_point(self, entry: str) -> int | None:
+        r"""Point index of a name, a `\\PISRV01\TAG` path or a point WebId; None when nothing matches."""
+        text = entry.strip()
+        if text.startswith("\\\\"):
+            server, _, name = text[2:].partition("\\")
+            return self.plant.name_index.get(name.upper()) if server.upper() == DATA_SERVER else None
+        found = self.plant.name_index.get(text.upper())
+        return found if found is not None else self.point_index(text)
+
+    def point_state(self, p: int, now: int) -> str | None:
+        """`vanished`, `denied`, `conflict`, or None when point `p` answers normally at server time `now` (ticks)."""
+        rules = self.rules
+        return rules.state(p, now) if rules.active else None
+
+    def point_status(self, webid: str, as_of: Moment | None = None) -> str:
+        """`ok`, `denied` (data calls answer 500), `conflict` (409) or `vanished` (every call 404) at `as_of`."""
+        p = self.point_index(webid)
+        if p is None:
+            raise KeyError(f"no point has WebId {webid!r}")
+        return self.point_state(p, self._as_of(as_of)) or "ok"
+
+    def _as_of(self, as_of: Moment | None) -> int:
+        """Ticks of an `as_of`: None = the server clock now (exact), an int = ticks, a datetime (microseconds)."""
+        return self.clock.now() if as_of is None else _ticks(as_of)
 
     # -- clock ----------------------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -181,14 +280,15 @@ class PlantArchive:
         return webids.make("Fm", [self.af_guid, guid], self.frame_path(frame), id_type)
 
     def event_frames(
-        self, start: datetime, end: datetime, search_mode: str = "Overlapped", as_of: datetime | None = None
+        self, start: Moment, end: Moment, search_mode: str = "Overlapped", as_of: Moment | None = None
     ) -> list[dict]:
         """Ground truth of an event-frame search: frames existing at `as_of` that match the mode over [start, end].
 
-        Each dict holds webid, name, template, element_path, start, end (None while open), severity, acknowledged.
+        Each dict holds webid, name, template, element_path, start, end (None while open), severity, acknowledged
+        and attributes (static attribute name -> value, the Int64 `SequenceNumber` included when the frame has it).
         """
-        now = to_ticks(as_of) if as_of is not None else self.clock.now()
-        found = self.frames.search(to_ticks(start), to_ticks(end), search_mode, now)
+        now = self._as_of(as_of)
+        found = self.frames.search(_ticks(start), _ticks(end), search_mode, now)
         return [
             {
                 "webid": self.frame_webid(f),
@@ -199,17 +299,30 @@ class PlantArchive:
                 "end": None if f.is_open(now) else from_ticks(f.end),
                 "severity": f.severity,
                 "acknowledged": f.acknowledged(now),
+                "attributes": {name: value for name, _, value in self.frame_statics(f)},
             }
             for f in sorted(found, key=lambda f: f.name)
         ]
 
-    # -- events -----------------------------------------------------------------------------------------------
-    def chunk(self, p: int, hour: int, keep: bool = True) -> Events:
-        """All events of point `p` in hour `hour`, visible or not (recently used hours are kept, up to a budget).
+    def frame_statics(self, frame: Frame) -> tuple[tuple[str, str, str | float | int], ...]:
+        """(name, AF type, value) of a frame's static attributes, with the Int64 one when the frame draws it."""
+        extra = self.frame_int64(frame)
+        return frame.statics if extra is None else (*frame.statics, (INT64_ATTRIBUTE, "Int64", extra))
 
-        Paging clients re-read the hour they stopped in, so a small cache saves regenerating it for every page.
-        `keep=False` (summaries sweeping many hours once) uses a cached hour but does not add one, so a sweep
-        cannot evict the hours paging clients are about to re-read.
+    def frame_int64(self, frame: Frame) -> int | None:
+        """The Int64 attribute value of a frame (odd, above 2**53: no float64 holds it), None for most frames."""
+        share = self.settings.int64_frame_fraction
+        if share <= 0 or mix(self.plant.seed, 0x1A64, frame.index) / 2.0**64 >= share:
+            return None
+        return 2**53 + 1 + 2 * (mix(self.plant.seed, 0x1A65, frame.index) % 2**60)
+
+    # -- events -----------------------------------------------------------------------------------------------
+    def hour(self, p: int, hour: int, keep: bool = True) -> Hour:
+        """Point `p`'s hour `hour`: its events as recorded, visible or not, and their later changes.
+
+        Recently used hours are kept, up to a budget: paging clients re-read the hour they stopped in, so a
+        small cache saves regenerating it for every page. `keep=False` (summaries sweeping many hours once) uses
+        a cached hour but does not add one, so a sweep cannot evict the hours paging clients are about to re-read.
         """
         key = (p, hour)
         with self._cache_lock:
@@ -217,16 +330,21 @@ class PlantArchive:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        s = self.settings
+        s, behaviour = self.settings, self.behaviour
         events = chunk(self.plant, p, hour, s.late_fraction, s.late_delay, s.burst_size)
+        made = shape_hour(self.plant, p, hour, events, behaviour)
         if not keep:
-            return events
+            return made
         with self._cache_lock:
-            self._cache[key] = events
+            self._cache[key] = made
             self._cached_events += len(events)
             while self._cached_events > CACHE_EVENTS and len(self._cache) > 1:
-                self._cached_events -= len(self._cache.popitem(last=False)[1])
-        return events
+                self._cached_events -= len(self._cache.popitem(last=False)[1].events)
+        return made
+
+    def chunk(self, p: int, hour: int, keep: bool = True) -> Events:
+        """All events of point `p` in hour `hour` as recorded (odd values included), visible or not."""
+        return self.hour(p, hour, keep).events
 
     def forget(self) -> None:
         """Drop cached hours (after settings that shape events, such as late_fraction, changed)."""
@@ -256,9 +374,10 @@ class PlantArchive:
         parts: list[Events] = []
         total = 0
         for hour in reversed(hours) if descending else hours:
-            events = self.chunk(p, hour, keep)
+            held = self.hour(p, hour, keep)
+            events = held.events
             inside = (events.ticks >= start) & (events.ticks <= end) & (events.visible <= as_of)
-            part = events.take(inside)
+            part = events.take(inside) if held.changes is None else held.view(inside, as_of)
             if descending:
                 part = part.take(slice(None, None, -1))
             parts.append(part)
@@ -268,13 +387,36 @@ class PlantArchive:
         found = Events.concat(parts)
         return found if max_count is None else found.take(slice(0, max_count))
 
-    def recorded(self, webid: str, start: datetime, end: datetime, as_of: datetime | None = None) -> list[dict]:
+    def recorded(self, webid: str, start: Moment, end: Moment, as_of: Moment | None = None) -> list[dict]:
         """Ground truth of `/recorded` (boundaryType Inside) for one point, as plain Python values."""
         p = self.point_index(webid)
         if p is None:
             raise KeyError(f"no point has WebId {webid!r}")
-        as_of_ticks = to_ticks(as_of) if as_of is not None else self.clock.now()
-        return self.to_dicts(p, self.select(p, to_ticks(start), to_ticks(end), as_of_ticks))
+        as_of_ticks = self._as_of(as_of)
+        if self.point_state(p, as_of_ticks) is not None:
+            return []  # its data calls fail (point_status says how): a correct client collects nothing
+        return self.to_dicts(p, self.select(p, _ticks(start), _ticks(end), as_of_ticks))
+
+    def changes(self, webid: str, after: Moment, until: Moment | None = None) -> list[dict]:
+        """Ground truth of stream updates: what a marker taken at server time `after` delivers when read at `until`.
+
+        Dicts in server-clock order: `at` (when the change became visible), `action` (Add, Update, Delete),
+        `previous_event_action` (PreviousEventArchived, or PreviousEventDiscarded when this Add's arrival
+        discarded the previous snapshot-only event) and the `recorded` value fields (an Update holds the new
+        value, a Delete the value deleted).
+        """
+        p = self.point_index(webid)
+        if p is None:
+            raise KeyError(f"no point has WebId {webid!r}")
+        found = self.updates_between(p, self._as_of(after), self._as_of(until))
+        rows = self.to_dicts(p, found.events)
+        for row, at, action, discarded in zip(
+            rows, found.at.tolist(), found.action.tolist(), found.discarded.tolist(), strict=True
+        ):
+            row["at"] = from_ticks(at)
+            row["action"] = ACTIONS[action]
+            row["previous_event_action"] = "PreviousEventDiscarded" if discarded else "PreviousEventArchived"
+        return rows
 
     def to_dicts(self, p: int, events: Events) -> list[dict]:
         """Plain dicts of events: timestamp (aware UTC), value, good and the three quality flags."""
@@ -296,8 +438,14 @@ class PlantArchive:
             )
         ]
 
-    def python_value(self, p: int, value: float, system: int) -> float | int | str | dict:
-        """The JSON value of one event: number, string, or a state object for digital and system states."""
+    def python_value(self, p: int, value: float, system: int) -> float | int | str | dict | None:
+        """The JSON value of one event.
+
+        A number (NaN and infinities as floats), a string, a state object for digital and system states, a PI
+        error object `{"Errors": [...]}`, or None.
+        """
+        if system < 0:
+            return odd_value(system)
         if system:
             name, code = SYSTEM_STATES[system - 1]
             return {"Name": name, "Value": code, "IsSystem": True}
@@ -310,10 +458,20 @@ class PlantArchive:
             return int(value)
         return float(value)
 
+    def updates_between(self, p: int, after: int, until: int) -> Updates:
+        """Changes that became visible in (after, until] (Add, Update, Delete), in server-clock order.
+
+        What a stream-updates marker delivers, late events included: every hour that can hold such a change is
+        read, so the look-back reaches the longest late, edit or delete delay in use.
+        """
+        s = self.settings
+        delay = s.late_delay[1]
+        delay += max(s.edit_delay[1] if s.edit_fraction else 0.0, s.delete_delay[1] if s.delete_fraction else 0.0)
+        lookback = round(delay * TICKS_PER_SECOND) + TICKS_PER_HOUR * _MAX_LATE_HOURS_PAD
+        hours = range((after - lookback) // TICKS_PER_HOUR, until // TICKS_PER_HOUR + 1)
+        return concat_updates([updates_between(self.hour(p, h), after, until) for h in hours])
+
     def visible_between(self, p: int, after: int, until: int) -> Events:
-        """Events that became visible in (after, until]: what a stream-updates marker delivers, late ones included."""
-        lookback = round(self.settings.late_delay[1] * 10_000_000) + TICKS_PER_HOUR * _MAX_LATE_HOURS_PAD
-        events = self.select(p, after - lookback, until, until)
-        keep = events.visible > after
-        order = np.argsort(events.visible[keep], kind="stable")
-        return events.take(np.flatnonzero(keep)[order])
+        """Events that arrived in (after, until] (the Adds of `updates_between`), in arrival order."""
+        found = self.updates_between(p, after, until)
+        return found.events.take(found.action == 0)

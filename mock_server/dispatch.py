@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import logging
 
-import orjson
-
 from mock_server import fields
 from mock_server.routes import ROUTER
-from mock_server.routing import Ctx, PIError, Query, Reply
+from mock_server.routing import Ctx, PIError, Query, Reply, body_bytes
 from mock_server.state import AppState
 
+__all__ = [
+    "WEB_EXCEPTION",
+    "body_bytes",
+    "dispatch",
+    "error_reply",
+    "route_keys",
+    "sub_request_fault",
+]  # body_bytes lives in routing
 log = logging.getLogger("mock_server")
 WEBID_TYPES = {
     "full": "Full",
@@ -25,6 +31,29 @@ WEBID_TYPES = {
 }
 WEBID_NAMES = ("Full", "IDOnly", "PathOnly", "LocalIDOnly", "DefaultIDOnly")
 WEB_EXCEPTION = {"WebException": {"Errors": ["Error occurred during writing of the output stream."], "StatusCode": 500}}
+PROXY_NOT_FOUND = (
+    b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n"
+    b"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+"""What a reverse proxy that does not forward a route answers (an HTML page, not PI's JSON)."""
+
+
+def route_keys(entries: list[str]) -> frozenset[tuple[str, str]]:
+    """(METHOD or `*`, lower-case template) of `missing_routes` entries; ValueError naming an unknown route."""
+    keys = set()
+    for entry in entries:
+        method, _, template = entry.strip().rpartition(" ")
+        method = method.strip().upper() or "*"
+        template = "/" + template.strip().strip("/")
+        if template.lower().startswith("/piwebapi"):
+            template = template[len("/piwebapi") :] or "/"
+        if not any(r.template.lower() == template.lower() and method in ("*", r.method) for r in ROUTER.routes):
+            raise ValueError(
+                f"missing_routes: no route {entry!r}; give a route template such as '/streamsets/recorded' "
+                "or 'GET /streams/{webId}/recorded'"
+            )
+        keys.add((method, template.lower()))
+    return frozenset(keys)
 
 
 def error_reply(error: PIError) -> Reply:
@@ -46,6 +75,9 @@ def dispatch(
     try:
         route, path_params = ROUTER.match(method, path or "/")
         template = route.template
+        missing = state.missing_routes
+        if missing and not in_batch and ((method, template.lower()) in missing or ("*", template.lower()) in missing):
+            return template, Reply(PROXY_NOT_FOUND, 404, {"Content-Type": "text/html"})
         if in_batch:
             fault = sub_request_fault(state)
             if fault is not None:
@@ -62,7 +94,7 @@ def dispatch(
                 )
             id_type = WEBID_TYPES[raw.lower()]
         tree = fields.parse(query.get("selectedFields")) if "selectedfields" in allowed else None
-        ctx = Ctx(method, path, query, body, state, base_url, state.clock.now(), tree, id_type, in_batch)
+        ctx = Ctx(method, path, query, body, state, base_url, state.clock.now(), tree, id_type, in_batch, dispatch)
         result = route.handler(ctx, **path_params)
         reply = result if isinstance(result, Reply) else Reply(result)
         if not isinstance(reply.body, bytes | None):
@@ -87,10 +119,3 @@ def sub_request_fault(state: AppState) -> Reply | None:
     if state.roll(settings.fault_item_error):
         return Reply({"Errors": ["An internal error occurred while processing this request."]}, 500)
     return None
-
-
-def body_bytes(reply: Reply) -> bytes:
-    """The JSON bytes of a reply's body."""
-    if reply.body is None:
-        return b""
-    return reply.body if isinstance(reply.body, bytes) else orjson.dumps(reply.body)

@@ -11,18 +11,38 @@ import numpy as np
 import orjson
 
 from mock_server.catalog import STRING_VALUES, SYSTEM_STATES
+from mock_server.changes import ERROR_OBJECTS, FLOAT_TYPES
 from mock_server.pitime import format_ticks_array
 from mock_server.plant import Plant
 from mock_server.signals import FLAG_ANNOTATED, FLAG_QUESTIONABLE, FLAG_SUBSTITUTED, Events
 
 EVENT_FIELDS = ("timestamp", "value", "unitsabbreviation", "good", "questionable", "substituted", "annotated")
 _SYSTEM_BYTES = [orjson.dumps({"Name": n, "Value": c, "IsSystem": True}) for n, c in SYSTEM_STATES]
+_ODD_BYTES = [b"null", *(orjson.dumps(e) for e in ERROR_OBJECTS)]  # codes -1, -2, -3 ...
 _STRING_BYTES = [orjson.dumps(s) for s in STRING_VALUES]
 _TRUE_FALSE = (b"false", b"true")
+NONFINITE_TEXT = {
+    "string": {"nan": b'"NaN"', "inf": b'"Infinity"', "-inf": b'"-Infinity"'},  # Json.NET's default
+    "symbol": {"nan": b"NaN", "inf": b"Infinity", "-inf": b"-Infinity"},  # FloatFormatHandling.Symbol
+}
 
 
-def value_bytes(plant: Plant, p: int, events: Events) -> list[bytes]:
-    """The JSON text of each event's value."""
+def nonfinite_bytes(value: float, nan_format: str) -> bytes:
+    """JSON text of NaN, Infinity or -Infinity in `nan_format` (`string` or `symbol`)."""
+    key = "nan" if value != value else ("inf" if value > 0 else "-inf")
+    return NONFINITE_TEXT[nan_format][key]
+
+
+def json_value(value: object, nan_format: str) -> object:
+    """A value ready for orjson: NaN and infinities become their `nan_format` text (orjson would write null)."""
+    if isinstance(value, float) and not np.isfinite(value):
+        text = nonfinite_bytes(value, nan_format)
+        return orjson.Fragment(text) if nan_format == "symbol" else orjson.loads(text)
+    return value
+
+
+def value_bytes(plant: Plant, p: int, events: Events, nan_format: str = "string") -> list[bytes]:
+    """The JSON text of each event's value (NaN and infinities of Float points as `nan_format` says)."""
     point_type = plant.point_spec[p].point_type
     values = events.values
     if point_type == "Digital":
@@ -35,8 +55,12 @@ def value_bytes(plant: Plant, p: int, events: Events) -> list[bytes]:
         array = values.astype(np.int64) if point_type == "Int32" else values
         text = orjson.dumps(array, option=orjson.OPT_SERIALIZE_NUMPY)
         out = text[1:-1].split(b",") if len(array) else []
+        if point_type in FLOAT_TYPES:
+            for i in np.flatnonzero(~np.isfinite(values)).tolist():  # orjson writes null for them
+                out[i] = nonfinite_bytes(float(values[i]), nan_format)
     for i in np.flatnonzero(events.system).tolist():
-        out[i] = _SYSTEM_BYTES[events.system[i] - 1]
+        code = int(events.system[i])
+        out[i] = _SYSTEM_BYTES[code - 1] if code > 0 else _ODD_BYTES[-code - 1]
     return out
 
 
@@ -61,22 +85,35 @@ def _tails(units: str, selected: frozenset[str]) -> list[bytes]:
     return tails
 
 
-def encode_events(plant: Plant, p: int, events: Events, selected: frozenset[str] | None = None) -> bytes:
-    """JSON array of TimedValues of point `p`; `selected` limits the fields (lower-case names), None = all."""
+def encode_events(
+    plant: Plant,
+    p: int,
+    events: Events,
+    selected: frozenset[str] | None = None,
+    nan_format: str = "string",
+    lead: list[bytes] | None = None,
+) -> bytes:
+    """JSON array of TimedValues of point `p`; `selected` limits the fields (lower-case names), None = all.
+
+    `lead` holds, per event, JSON members written first (stream updates' Action and PreviousEventAction).
+    """
     n = len(events)
     if n == 0:
         return b"[]"
     chosen = frozenset(EVENT_FIELDS) if selected is None else selected & frozenset(EVENT_FIELDS)
-    if not chosen:
-        return b"[" + b",".join([b"{}"] * n) + b"]"
     columns: list[list[bytes]] = []
     pieces: list[bytes] = []
+    if lead is not None:
+        pieces.append(b"%b")
+        columns.append(lead)
+    elif not chosen:
+        return b"[" + b",".join([b"{}"] * n) + b"]"
     if "timestamp" in chosen:
         pieces.append(b'"Timestamp":"%b"')
         columns.append(format_ticks_array(events.ticks))
     if "value" in chosen:
         pieces.append(b'"Value":%b')
-        columns.append(value_bytes(plant, p, events))
+        columns.append(value_bytes(plant, p, events, nan_format))
     head = b",".join(pieces)
     tails = _tails(plant.units(p), chosen)
     if tails[0] or tails[8]:

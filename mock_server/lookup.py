@@ -57,11 +57,38 @@ def collection_paging(ctx: Ctx) -> tuple[int, int]:
 
 
 def resolve_point(ctx: Ctx, web_id: str) -> int:
-    """Point index of a point WebId; 404 otherwise."""
-    p = ctx.state.archive.point_index(web_id)
+    """Point index of a point WebId; 404 otherwise, and for a point deleted by now (`vanished_points`)."""
+    archive = ctx.state.archive
+    p = archive.point_index(web_id)
     if p is None:
         raise not_found(web_id)
+    if archive.rules.active and archive.point_state(p, ctx.now) == "vanished":
+        raise point_gone(ctx, p)
     return p
+
+
+def point_gone(ctx: Ctx, p: int) -> PIError:
+    """404 for a point deleted from the data archive."""
+    return PIError(404, f"PI Point not found '{ctx.state.archive.plant.point_path(p)}'.")
+
+
+def point_error(ctx: Ctx, p: int) -> PIError | None:
+    """The error every data call for point `p` answers now, or None.
+
+    `denied_points` answer 500 (PI's point-security denial), `conflict_points` 409, `vanished_points` 404.
+    """
+    archive = ctx.state.archive
+    if not archive.rules.active:
+        return None
+    state = archive.point_state(p, ctx.now)
+    if state is None:
+        return None
+    if state == "vanished":
+        return point_gone(ctx, p)
+    if state == "denied":  # PI answers a point-security denial with a 500
+        return PIError(500, "[-10400] No Read Access - Secure Object")
+    path = archive.plant.point_path(p)
+    return PIError(409, f"The request conflicts with the current state of the PI Point '{path}'; try again later.")
 
 
 def _guid_index(ctx: Ctx, text: str, kind: str) -> int | None:
@@ -161,6 +188,10 @@ def frame_attributes(ctx: Ctx, frame: Frame) -> list[AttrRef]:
         AttrRef("F", frame.index, slot, name, StaticSpec(name, kind, value), -1, path, link, value, frame)
         for slot, (name, kind, value) in enumerate(frame.statics)
     ]
+    statics = ctx.state.archive.frame_statics(frame)
+    extra = [  # the Int64 attribute comes last, so every other attribute keeps its slot (and WebId)
+        (name, StaticSpec(name, kind, value), value) for name, kind, value in statics[len(frame.statics) :]
+    ]
     if frame.point >= 0:
         spec = ctx.state.archive.plant.point_spec[frame.point]
         refs.append(
@@ -177,6 +208,8 @@ def frame_attributes(ctx: Ctx, frame: Frame) -> list[AttrRef]:
                 frame,
             )
         )
+    for name, spec, value in extra:
+        refs.append(AttrRef("F", frame.index, len(refs), name, spec, -1, path, link, value, frame))
     return refs
 
 

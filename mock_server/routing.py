@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+import orjson
 
 from mock_server import fields
 from mock_server.pitime import PITimeError, parse_pi_time
@@ -41,6 +43,34 @@ class Reply:
     body: Any
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def body_bytes(reply: Reply) -> bytes:
+    """The JSON bytes of a reply's body."""
+    if reply.body is None:
+        return b""
+    return reply.body if isinstance(reply.body, bytes) else orjson.dumps(reply.body)
+
+
+class Dispatcher(Protocol):
+    """Runs one request through the route table: what `POST /batch` calls for each sub-request.
+
+    The batch route receives it through `Ctx.dispatcher` (set by `mock_server.dispatch`), so the routes never
+    import the module that imports them.
+    """
+
+    def __call__(
+        self,
+        state: AppState,
+        method: str,
+        path: str,
+        pairs: list[tuple[str, str]],
+        body: bytes,
+        base_url: str,
+        in_batch: bool = False,
+    ) -> tuple[str, Reply]:
+        """(route template, reply) of one request; `path` is relative to /piwebapi."""
+        ...
 
 
 class Query:
@@ -113,6 +143,7 @@ class Ctx:
     tree: fields.Tree | None
     id_type: str
     in_batch: bool = False
+    dispatcher: Dispatcher | None = None  # runs batch sub-requests
 
     def link(self, suffix: str) -> str:
         """An absolute link under the server's base URL (`Links.Self` and friends)."""

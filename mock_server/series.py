@@ -10,8 +10,9 @@ import numpy as np
 import orjson
 
 from mock_server import fields
-from mock_server.encode import encode_events
-from mock_server.lookup import AttrRef, max_count, resolve_attribute, resolve_point
+from mock_server.changes import FLOAT_TYPES
+from mock_server.encode import encode_events, json_value
+from mock_server.lookup import AttrRef, max_count, point_error, resolve_attribute, resolve_point
 from mock_server.pitime import TICKS_PER_HOUR, TICKS_PER_SECOND, format_ticks
 from mock_server.routing import Ctx, PIError, not_found
 from mock_server.signals import Events
@@ -40,15 +41,31 @@ class Stream:
         return ctx.link(f"{kind}/{self.web_id}")
 
 
-def stream_for(ctx: Ctx, web_id: str) -> Stream:
-    """The stream a WebId names (point or attribute); 404 for anything else."""
+def stream_for(ctx: Ctx, web_id: str, check: bool = True) -> Stream:
+    """The stream a WebId names (point or attribute); 404 for anything else.
+
+    With `check`, a stream whose point answers an error now (denied, conflict, vanished) raises it: every data
+    call goes through here, so direct calls, batch sub-requests and stream-set items all meet it.
+    """
     if web_id[2:4] == "DP":
         p = resolve_point(ctx, web_id)
         plant = ctx.state.archive.plant
-        return Stream(web_id, plant.point_names[p], plant.point_path(p), plant.units(p), p)
-    if web_id[2:4] == "Ab":
-        return attribute_stream(ctx, resolve_attribute(ctx, web_id), web_id)
-    raise not_found(web_id)
+        stream = Stream(web_id, plant.point_names[p], plant.point_path(p), plant.units(p), p)
+    elif web_id[2:4] == "Ab":
+        stream = attribute_stream(ctx, resolve_attribute(ctx, web_id), web_id)
+    else:
+        raise not_found(web_id)
+    if check:
+        check_stream(ctx, stream)
+    return stream
+
+
+def check_stream(ctx: Ctx, stream: Stream) -> None:
+    """Raise the error of a stream whose point cannot be read now (an attribute answers as its point)."""
+    if stream.point >= 0 and ctx.state.archive.rules.active:
+        error = point_error(ctx, stream.point)
+        if error is not None:
+            raise error
 
 
 def attribute_stream(ctx: Ctx, ref: AttrRef, web_id: str) -> Stream:
@@ -117,7 +134,18 @@ def values_bytes(ctx: Ctx, stream: Stream, events: Events | None, event_tree: fi
     selected = None if event_tree is None else frozenset(event_tree)
     if stream.point < 0:
         return orjson.dumps([fields.project(static_value(stream), event_tree)])
-    return encode_events(ctx.state.archive.plant, stream.point, events, selected)
+    return encode_events(ctx.state.archive.plant, stream.point, events, selected, ctx.state.settings.nan_format)
+
+
+def timed_values(ctx: Ctx, p: int, events: Events) -> list[dict[str, Any]]:
+    """TimedValue dicts of point `p`'s events (NaN and infinities ready for orjson in the server's nan_format)."""
+    plant = ctx.state.archive.plant
+    out = orjson.loads(encode_events(plant, p, events))
+    if plant.point_spec[p].point_type in FLOAT_TYPES:
+        nan_format = ctx.state.settings.nan_format
+        for i in np.flatnonzero(~np.isfinite(events.values) & (events.system == 0)).tolist():
+            out[i]["Value"] = json_value(float(events.values[i]), nan_format)
+    return out
 
 
 def single_value(ctx: Ctx, stream: Stream, at: int | None = None) -> dict[str, Any]:
@@ -136,7 +164,7 @@ def single_value(ctx: Ctx, stream: Stream, at: int | None = None) -> dict[str, A
             "Substituted": False,
             "Annotated": False,
         }
-    return orjson.loads(encode_events(ctx.state.archive.plant, stream.point, found))[0]
+    return timed_values(ctx, stream.point, found)[0]
 
 
 def interval_ticks(text: str, name: str = "interval") -> int:
@@ -160,7 +188,9 @@ def _interpolate_at(ctx: Ctx, stream: Stream, t: int, numeric: bool) -> dict[str
         if len(after) and not after.system[0]:
             t0, t1 = int(before.ticks[0]), int(after.ticks[0])
             v0, v1 = float(before.values[0]), float(after.values[0])
-            value = round(v0 + (v1 - v0) * (t - t0) / (t1 - t0), 6)
+            if np.isfinite(v0) and np.isfinite(v1):  # next to NaN or an infinity, the value before holds
+                value = round(v0 + (v1 - v0) * (t - t0) / (t1 - t0), 6)
+    value = json_value(value, ctx.state.settings.nan_format)
     return {"Timestamp": format_ticks(t), "Value": value, "Good": not system}
 
 
@@ -188,13 +218,14 @@ def interpolated(ctx: Ctx, stream: Stream, start: int, end: int, step: int) -> l
     ]  # fmt: skip
 
 
-def plot(ctx: Ctx, stream: Stream, start: int, end: int, intervals: int) -> bytes:
-    """Per interval the first, last, min and max events (and any system state), in time order.
+def plot(ctx: Ctx, stream: Stream, start: int, end: int, intervals: int) -> Events | None:
+    """Per interval the first, last, min and max events (and any system state or odd value), in time order.
 
-    Intervals are read one at a time, so memory stays bounded by one interval's events.
+    Intervals are read one at a time, so memory stays bounded by one interval's events. None for a static
+    attribute (`values_bytes` writes its one value).
     """
     if stream.point < 0:
-        return orjson.dumps([static_value(stream)])
+        return None
     edges = np.linspace(start, end, intervals + 1).astype(np.int64)
     chosen = []
     for i in range(intervals):
@@ -202,7 +233,11 @@ def plot(ctx: Ctx, stream: Stream, start: int, end: int, intervals: int) -> byte
         events = ctx.state.archive.select(stream.point, low, int(edges[i + 1]), ctx.now)
         if not len(events):
             continue
-        keep = {0, len(events) - 1, int(np.argmin(events.values)), int(np.argmax(events.values))}
-        keep.update(np.flatnonzero(events.system).tolist())
+        finite = np.isfinite(events.values)
+        keep = {0, len(events) - 1}
+        if finite.any():
+            numbers = np.where(finite, events.values, np.nan)
+            keep.update((int(np.nanargmin(numbers)), int(np.nanargmax(numbers))))
+        keep.update(np.flatnonzero(events.system | ~finite).tolist())
         chosen.append(events.take(np.array(sorted(keep), dtype=np.int64)))
-    return encode_events(ctx.state.archive.plant, stream.point, Events.concat(chosen))
+    return Events.concat(chosen)

@@ -68,11 +68,60 @@ class MockSettings(BaseSettings):
     marker_ttl_seconds: float = Field(600.0, gt=0)
     """A stream-updates marker unused this long (server clock) answers 404."""
 
+    # -- what real archives do (all off by default; see `mock_server.changes`) ------------------------------
+    edit_fraction: float = Field(0.0, ge=0, le=1)
+    """Share of events whose value is replaced (same timestamp, Substituted) `edit_delay` after they arrive."""
+    edit_delay: tuple[float, float] = (60.0, 259_200.0)
+    """Range (seconds, drawn log-uniformly) from an event's arrival to its edit: minutes to days."""
+    delete_fraction: float = Field(0.0, ge=0, le=1)
+    """Share of events deleted from the archive `delete_delay` after they arrive."""
+    delete_delay: tuple[float, float] = (60.0, 259_200.0)
+    """Range (seconds, drawn log-uniformly) from an event's arrival to its deletion."""
+    snapshot_discard_fraction: float = Field(0.0, ge=0, le=1)
+    """Share of events that are snapshot-only: served while newest, discarded by compression when the next arrives."""
+    error_value_fraction: float = Field(0.0, ge=0, le=1)
+    """Share of events whose value is a PI error object `{"Errors": [...]}` (Good false); the same share of
+    instants holding several events gets two different error objects."""
+    null_value_fraction: float = Field(0.0, ge=0, le=1)
+    """Share of events whose value is null (Good false)."""
+    nonfinite_fraction: float = Field(0.0, ge=0, le=1)
+    """Share of Float32/Float64 events whose value is NaN, Infinity or -Infinity."""
+    nan_format: Literal["string", "symbol"] = "string"
+    """How NaN and infinities are written: `string` ("NaN", Json.NET's default) or `symbol` (bare NaN tokens)."""
+    int64_frame_fraction: float = Field(0.0, ge=0, le=1)
+    """Share of event frames with an Int64 attribute `SequenceNumber` whose value is above 2**53."""
+    denied_points: list[str] = []
+    """Points (names, paths or WebIds) whose data calls answer 500 `[-10400] No Read Access - Secure Object`."""
+    conflict_points: list[str] = []
+    """Points (names, paths or WebIds) whose data calls answer 409."""
+    vanished_points: list[str] = []
+    """Points (names, paths or WebIds) deleted at `vanish_at`: from then on every call for them answers 404."""
+    vanish_at: str | None = None
+    """ISO-8601 server time at which `vanished_points` are deleted; None: they are gone from the start."""
+    missing_routes: list[str] = []
+    """Route templates (`/streamsets/recorded`, optionally `GET /streamsets/recorded`) that a misconfigured
+    proxy in front of the server answers 404 (direct calls only: batch sub-requests still reach them)."""
+
     @field_validator("clock")
     @classmethod
     def _check_clock(cls, value: str) -> str:
         if value != "wall":
             parse_iso(value)  # raises a ValueError naming the expected format
+        return value
+
+    @field_validator("vanish_at")
+    @classmethod
+    def _check_vanish_at(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_iso(value)
+        return value
+
+    @field_validator("edit_delay", "delete_delay")
+    @classmethod
+    def _check_change_delay(cls, value: tuple[float, float]) -> tuple[float, float]:
+        lo, hi = value
+        if not 0 < lo <= hi:
+            raise ValueError(f"must be (low, high) seconds with 0 < low <= high, got {list(value)}")
         return value
 
     @model_validator(mode="after")

@@ -66,6 +66,11 @@ def _mix(*keys: np.ndarray | int) -> np.ndarray:
         return acc
 
 
+def mix(*keys: int) -> int:
+    """splitmix64 of integer keys as a Python int in [0, 2**64): deterministic per-object dice."""
+    return int(_mix(*keys))
+
+
 def _unit(*keys: np.ndarray | int) -> np.ndarray:
     """Deterministic uniform numbers in [0, 1) from keys."""
     return (_mix(*keys) >> np.uint64(11)).astype(np.float64) / float(1 << 53)
@@ -110,6 +115,14 @@ def chunk(
     return events
 
 
+def float_digits(point_type: str, raw: np.ndarray) -> np.ndarray:
+    """Analog values as the point type holds them: seven significant digits for Float32 (81.83204), else 6 decimals."""
+    if point_type == "Float32":
+        scale = 10.0 ** (6 - np.floor(np.log10(np.maximum(np.abs(raw), 1e-3))))
+        return np.round(raw * scale) / scale
+    return np.round(raw, 6)
+
+
 def _values(plant: Plant, point: int, ticks: np.ndarray, noise: np.ndarray) -> np.ndarray:
     seconds = ticks / TICKS_PER_SECOND
     signal = plant.point_signals[point]
@@ -120,10 +133,7 @@ def _values(plant: Plant, point: int, ticks: np.ndarray, noise: np.ndarray) -> n
         daily = np.sin(2 * np.pi * seconds / 86400 + plant.phase[point]) * plant.amplitude[point]
         raw = plant.base[point] + daily + level + noise * plant.noise[point]
         raw = np.clip(raw, spec.low - 0.1 * abs(spec.low), None) if spec.low >= 0 else raw
-        if spec.point_type == "Float32":  # seven significant digits, as PI prints a Float32 (81.83204)
-            scale = 10.0 ** (6 - np.floor(np.log10(np.maximum(np.abs(raw), 1e-3))))
-            return np.round(raw * scale) / scale
-        return np.round(raw, 6)
+        return float_digits(spec.point_type, raw)
     if signal == 1:  # counter: hours run (or minutes for totalisers) since 2020
         period = 3600 if spec.units == "h" else 60
         return np.floor((seconds - 1_577_836_800) / period).astype(np.float64) % 2_147_483_647

@@ -44,6 +44,7 @@ class AppState:
         self._tokens: dict[str, int] = {}  # token -> expiry (server-clock ticks)
         self._requests: dict[str, deque[float]] = {}
         self.point_filters: dict[str, Sequence[int]] = {}  # nameFilter -> matching point indexes (paging re-asks)
+        self.missing_routes: frozenset[tuple[str, str]] = frozenset()  # (method or *, template) a proxy answers 404
 
     # -- faults ---------------------------------------------------------------------------------------------
     def roll(self, rate: float) -> bool:
@@ -123,3 +124,8 @@ class AppState:
                 return None
             found.last_used = now
             return found
+
+    def drop_marker(self, text: str) -> None:
+        """Unregister a marker (its stream failed: PI drops the signup and the client must register again)."""
+        with self._lock:
+            self._markers.pop(text, None)

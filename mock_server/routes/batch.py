@@ -10,13 +10,14 @@ responses as `{"Items": [...]}`). `{"Requests": [...]}` and other non-dictionary
 from __future__ import annotations
 
 import ast
+import json
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
 from mock_server import jsonpath
-from mock_server.routing import Ctx, PIError, Reply, Router
+from mock_server.routing import Ctx, PIError, Reply, Router, body_bytes
 
 router = Router()
 _FIELDS = {"method", "resource", "parameters", "parentids", "content", "headers", "requesttemplate"}
@@ -101,12 +102,21 @@ class _Results:
     def document(self) -> dict[str, Any]:
         for key, (status, headers, content) in self.replies.items():
             if key not in self._parsed:
-                self._parsed[key] = {
-                    "Status": status,
-                    "Headers": headers,
-                    "Content": orjson.loads(content) if content else None,
-                }
+                self._parsed[key] = {"Status": status, "Headers": headers, "Content": _parse(content)}
         return self._parsed
+
+
+def _parse(content: bytes) -> Any:
+    """A sub-response's JSON; bare NaN / Infinity tokens (`nan_format=symbol`) need Python's lenient parser."""
+    if not content:
+        return None
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        try:
+            return json.loads(content)
+        except ValueError:
+            return content.decode("utf-8", "replace")  # not JSON at all: JSONPaths find nothing inside
 
 
 def _resolve(text: str, results: _Results) -> list[str]:
@@ -117,8 +127,8 @@ def _resolve(text: str, results: _Results) -> list[str]:
 
 
 def _run_one(ctx: Ctx, method: str, resource: str, content: str | None) -> tuple[int, dict[str, str], bytes]:
-    from mock_server.dispatch import body_bytes, dispatch
-
+    if ctx.dispatcher is None:
+        raise PIError(500, "Batch sub-requests need a dispatcher; run the batch through mock_server.dispatch.")
     parts = urlsplit(resource)
     path = parts.path
     if path.lower().startswith("/piwebapi"):
@@ -129,7 +139,7 @@ def _run_one(ctx: Ctx, method: str, resource: str, content: str | None) -> tuple
         return 400, HEADERS, orjson.dumps({"Errors": ["A batch request cannot contain another batch request."]})
     body = orjson.dumps(parse_content(content)) if content not in (None, "") else b""
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    template, reply = dispatch(ctx.state, method.upper(), path, pairs, body, ctx.base_url, in_batch=True)
+    template, reply = ctx.dispatcher(ctx.state, method.upper(), path, pairs, body, ctx.base_url, in_batch=True)
     ctx.state.count(f"batch:{template}", reply.status)
     return reply.status, dict(HEADERS, **reply.headers), body_bytes(reply)
 

@@ -121,8 +121,8 @@ def stream_plot(ctx: Ctx, web_id: str) -> Reply:
     start, end = series.time_range(ctx, stream)
     intervals = _intervals(ctx)
     body = {"Items": marker(0), "UnitsAbbreviation": stream.units}
-    data = series.plot(ctx, stream, start, end, intervals)
-    return _json(splice(body, ctx.tree, [lambda t: orjson.dumps(fields.project(orjson.loads(data), t))], ("items",)))
+    events = series.plot(ctx, stream, start, end, intervals)
+    return _json(splice(body, ctx.tree, [lambda t: series.values_bytes(ctx, stream, events, t)], ("items",)))
 
 
 @router.add("GET", "/streams/{webId}/value", ("time", "timeZone", "desiredUnits", "selectedFields"))
@@ -220,20 +220,19 @@ def set_interpolated(ctx: Ctx) -> dict[str, Any]:
 
 
 @router.add("GET", "/streamsets/plot", SET + ("startTime", "endTime", "intervals", "timeZone"))
-def set_plot(ctx: Ctx) -> dict[str, Any]:
+def set_plot(ctx: Ctx) -> Reply:
     """Plot values of many streams."""
     intervals = _intervals(ctx)
-    items = []
+    items, fill = [], []
     for stream in adhoc_streams(ctx):
         payload = {}
         if isinstance(stream, series.Stream):
             start, end = series.time_range(ctx, stream)
-            payload = {
-                "Items": orjson.loads(series.plot(ctx, stream, start, end, intervals)),
-                "UnitsAbbreviation": stream.units,
-            }
+            events = series.plot(ctx, stream, start, end, intervals)
+            fill.append(lambda t, s=stream, e=events: series.values_bytes(ctx, s, e, t))
+            payload = {"Items": marker(len(fill) - 1), "UnitsAbbreviation": stream.units}
         items.append(stream_item(ctx, stream, payload))
-    return {"Links": {}, "Items": items}
+    return _json(splice({"Links": {}, "Items": items}, ctx.tree, fill, ("items", "items")))
 
 
 def _value_set(ctx: Ctx, streams: list, at: int | None, as_list: bool = False) -> dict[str, Any]:
@@ -262,8 +261,11 @@ def set_end(ctx: Ctx) -> dict[str, Any]:
 
 
 # -- attributes of an element or event frame -------------------------------------------------------------------
-def parent_streams(ctx: Ctx, web_id: str, sort: bool = True) -> list[series.Stream]:
-    """The attribute streams of an element or event frame, filtered by nameFilter and categoryName."""
+def parent_streams(ctx: Ctx, web_id: str, sort: bool = True) -> list[series.Stream | tuple[str, PIError]]:
+    """The attribute streams of an element or event frame, filtered by nameFilter and categoryName.
+
+    An attribute whose point cannot be read now stays in place as (webId, error), an item with a WebException.
+    """
     if web_id[2:4] == "Fm":
         refs = frame_attributes(ctx, resolve_frame(ctx, web_id))
     else:
@@ -278,7 +280,13 @@ def parent_streams(ctx: Ctx, web_id: str, sort: bool = True) -> list[series.Stre
         web_id = objects.attribute(
             ctx, ref.owner_marker, ref.owner, ref.slot, ref.name, ref.spec, ref.point, ref.owner_path, ref.owner_link
         )["WebId"]
-        streams.append(series.attribute_stream(ctx, ref, web_id))
+        stream = series.attribute_stream(ctx, ref, web_id)
+        try:
+            series.check_stream(ctx, stream)
+        except PIError as exc:
+            streams.append((web_id, exc))
+            continue
+        streams.append(stream)
     return _sort(ctx, streams) if sort else streams
 
 

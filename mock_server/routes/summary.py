@@ -83,9 +83,20 @@ def _series(ctx: Ctx, stream: series.Stream, low: int, high: int, basis: summari
         if high < ctx.now:
             after = archive.select(p, high + 1, high + series.LOOKBACK, ctx.now, 1, keep=False)
     point_type = archive.plant.point_spec[p].point_type
+    if point_type in CONTINUOUS_POINT_TYPES:
+        inside, before, after = _finite(inside), _finite(before), _finite(after)
     return summaries.Series(
         inside, before, after, ctx.now, point_type in NUMERIC_POINT_TYPES, point_type not in CONTINUOUS_POINT_TYPES
     )
+
+
+def _finite(events: Events) -> Events:
+    """NaN and infinities count as bad values in summaries (reading: they cannot be averaged or totalled)."""
+    bad = ~np.isfinite(events.values)
+    if not bad.any():
+        return events
+    values = np.where(bad, 0.0, events.values)
+    return Events(events.ticks, events.visible, values, np.where(bad, -1, events.system).astype(np.int16), events.flags)
 
 
 def _timed(ticks: int, value: Any, units: str, good: bool = True) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mock_server import objects, webids
-from mock_server.lookup import collection_paging, paged, resolve_point, wildcard
+from mock_server.lookup import collection_paging, paged, point_gone, resolve_point, wildcard
 from mock_server.plant import DATA_SERVER
 from mock_server.routing import Ctx, PIError, Router, not_found
 
@@ -76,6 +76,9 @@ def points(ctx: Ctx, web_id: str) -> dict[str, Any]:
     _check_server(ctx, web_id)
     start_index, max_count = collection_paging(ctx)
     matching = _matching_points(ctx, ctx.query.get("nameFilter") or "*")
+    archive = ctx.state.archive
+    if archive.rules.vanished and ctx.now >= archive.rules.vanish_at:  # deleted points are listed no more
+        matching = [p for p in matching if p not in archive.rules.vanished]
     page = paged(ctx, matching, start_index, max_count)
     page["Items"] = [objects.point(ctx, p) for p in page["Items"]]
     return page
@@ -91,6 +94,8 @@ def point_by_path(ctx: Ctx) -> dict[str, Any]:
     p = ctx.state.archive.plant.name_index.get(tag.upper()) if server.upper() == DATA_SERVER else None
     if p is None:
         raise PIError(404, f"PI Point not found '{path}'.")
+    if ctx.state.archive.point_state(p, ctx.now) == "vanished":
+        raise point_gone(ctx, p)
     return objects.point(ctx, p)
 
 
