@@ -27,9 +27,9 @@ import psutil
 from rich.console import Console
 
 from generator.plan import read_plan
-from osipi_lakeflow.cli.demo import generate_bundle, prepare_bundle_folder
-from osipi_lakeflow.cli.localrun import TIMESERIES_PREFIX, LocalRun, run_bundle
-from osipi_lakeflow.cli.mockproc import mock_process
+from osipi_app.cli.demo import generate_bundle, prepare_bundle_folder
+from osipi_app.cli.localrun import TIMESERIES_PREFIX, LocalRun, run_bundle
+from osipi_app.cli.mockproc import mock_process
 
 
 class PeakMemory:
@@ -88,7 +88,7 @@ def main() -> None:
             resources = (bundle / "resources").glob("osipi_timeseries_*.pipeline.yml")
             keys = sorted(p.stem.split(".")[0] for p in resources)
             ingested_tags = read_plan(bundle).tag_count
-            variables = {"pi_web_api_url": mock.url, "history_start": history}
+            variables = {"pi_url": mock.url, "history_start": history}
             run = LocalRun(bundle, warehouse, variables, keys, args.parallel)
             summary = run_bundle(run, console)
         values = sum(n for table, n in summary.rows_added.items() if table.startswith(TIMESERIES_PREFIX))

@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.discover import DiscoverySpec  # noqa: E402
 from generator.regenerate import RegenerateRequest, regenerate  # noqa: E402
-from osipi_lakeflow.cli.mockproc import mock_process  # noqa: E402
+from osipi_app.cli.mockproc import mock_process  # noqa: E402
 from osipi_lakeflow.client import ClientConfig, PIWebAPI  # noqa: E402
 
 DB = "\\\\PIAF01\\Plant"
@@ -62,7 +62,7 @@ def main() -> None:
         request = RegenerateRequest(
             bundle=bundle,
             discovery=DiscoverySpec((DB,), point_name_filters=("*",)),
-            settings={"pi_web_api_url": mock.url},
+            settings={"pi_url": mock.url},
             tags_per_pipeline=args.tags_per_pipeline,
             sample_rates=not args.no_sample,
             sample_window=args.sample_window,

@@ -20,8 +20,8 @@ import psutil
 
 from mock_server import MockSettings
 from mock_server.testing import running_mock
+from osipi_app.local import list_tables, run_pipelines
 from osipi_lakeflow.client import PIWebAPI
-from osipi_lakeflow.local import list_tables, run_pipelines
 
 BUNDLE = Path(__file__).parents[1] / "tests" / "pipelines" / "bundle"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -84,7 +84,7 @@ def run_pipeline(url: str, webids: list[str], hours: int, late: str, client_rate
         pipelines=["osipi_timeseries_p0001"],
         timeout=3600,
         variables={
-            "pi_web_api_url": url,
+            "pi_url": url,
             "tags": ",".join(webids),
             "history_start": f"*-{hours}h",
             "late_window": late,

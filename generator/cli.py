@@ -1,7 +1,7 @@
 r"""Command line of the generator: `python -m generator generate ...` and `python -m generator validate ...`.
 
     python -m generator generate --pi-url https://pi/piwebapi --af-database '\\PIAF01\Plant' \
-        [--tags-per-pipeline 100] [--bundle DIR] [--rebalance] [--dry-run] [filters] [bundle settings]
+        [--tags-per-pipeline 100] [--bundle DIR] [--rebalance] [--dry-run] [filters] [settings]
     python -m generator validate [--bundle DIR]
 
 Credentials come from the environment as the client reads them (PI_USERNAME / PI_PASSWORD for Basic, ...), never
@@ -22,25 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from generator.discover import DiscoverySpec
 from generator.errors import GeneratorError
 from generator.regenerate import PISource, RegenerateRequest, RegenerateResult, prepare, regenerate
-from generator.settings import AUTH_METHODS, CHANNELS, INGESTION_MODES
 from generator.validate import validate_bundle
+from osipi_lakeflow import contract
 from osipi_lakeflow.errors import PIWebAPIError
 
-_SETTING_FLAGS = {
-    "catalog": "catalog",
-    "schema": "schema",
-    "secret_scope": "pi_secret_scope",
-    "auth_method": "pi_auth_method",
-    "ingestion_mode": "ingestion_mode",
-    "schedule": "schedule",
-    "channel": "channel",
-    "history_start": "history_start",
-    "late_window": "late_window",
-    "event_frame_start": "event_frame_start",
-    "max_window": "max_window",
-    "max_values": "max_values",
-    "max_parallel_pipelines": "max_parallel_pipelines",
-}
+SETTING_FLAGS = tuple(s for s in contract.SETTINGS if s.name != "af_database")
+"""Every contract setting is a flag of `generate` (the AF database comes from the repeatable --af-database)."""
 
 
 def default_bundle() -> Path:
@@ -51,7 +38,6 @@ def default_bundle() -> Path:
 
 def _generate_parser(sub: argparse._SubParsersAction) -> None:
     g = sub.add_parser("generate", help="discover tags, plan partitions, render and write the bundle")
-    g.add_argument("--pi-url", help="PI Web API base URL (read back from databricks.yml when omitted)")
     g.add_argument("--af-database", action="append", default=[], help="AF database path, repeatable")
     g.add_argument("--tags-per-pipeline", type=int, help="most tags per pipeline (default: the plan's, else 100)")
     g.add_argument("--bundle", type=Path, default=None, help="bundle folder (default: the repository root)")
@@ -70,20 +56,11 @@ def _generate_parser(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--no-sample", action="store_true", help="do not sample recent data; use --default-rate")
     r.add_argument("--default-rate", type=float, default=60.0, help="events/hour of an unsampled tag (60)")
     r.add_argument("--sample-window", default="*-1h", help="PI time the rate sample starts at (*-1h)")
-    s = g.add_argument_group("bundle settings (kept in databricks.yml; omitted ones are read back from it)")
-    s.add_argument("--catalog")
-    s.add_argument("--schema")
-    s.add_argument("--secret-scope")
-    s.add_argument("--auth-method", choices=AUTH_METHODS)
-    s.add_argument("--ingestion-mode", choices=INGESTION_MODES)
-    s.add_argument("--schedule", help="Quartz cron (UTC) of the ingest job")
-    s.add_argument("--channel", choices=CHANNELS)
-    s.add_argument("--history-start")
-    s.add_argument("--late-window")
-    s.add_argument("--event-frame-start")
-    s.add_argument("--max-window", help="largest window per tag in one micro-batch")
-    s.add_argument("--max-values", type=int, help="largest number of values in one micro-batch")
-    s.add_argument("--max-parallel-pipelines", type=int, help="pipeline updates the job runs at once (50)")
+    s = g.add_argument_group("settings (kept in osipi.plan.json; omitted ones keep their recorded value)")
+    for setting in SETTING_FLAGS:
+        default = "required once" if setting.default is None else f"default {setting.default!r}"
+        s.add_argument(setting.flag, dest=setting.name, metavar=setting.name.upper(),
+                       help=f"{setting.doc} ({default})" if default else setting.doc)  # fmt: skip
     g.add_argument("--retries", type=int, help="client retries per request (default: the client's)")
     g.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -95,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     _generate_parser(sub)
     v = sub.add_parser("validate", help="check databricks.yml and resources/ against the schema and the plan")
     v.add_argument("--bundle", type=Path, default=None, help="bundle folder (default: the repository root)")
-    v.add_argument("--schema-file", type=Path, help="bundle JSON schema (default: the copy shipped in generator/bundle_schema/)")
+    v.add_argument(
+        "--schema-file", type=Path, help="bundle JSON schema (default: the copy shipped in generator/bundle_schema/)"
+    )
     return parser
 
 
@@ -112,9 +91,7 @@ def request_from_args(args: argparse.Namespace) -> RegenerateRequest:
         point_name_filters=tuple(args.point_filter),
         data_server=args.data_server,
     )
-    settings = {field: getattr(args, flag) for flag, field in _SETTING_FLAGS.items() if getattr(args, flag) is not None}
-    if args.pi_url:
-        settings["pi_web_api_url"] = args.pi_url
+    settings = {s.name: getattr(args, s.name) for s in SETTING_FLAGS if getattr(args, s.name) is not None}
     return RegenerateRequest(
         bundle=(args.bundle or default_bundle()).resolve(),
         discovery=spec,
@@ -157,7 +134,7 @@ def run_generate(
     req: RegenerateRequest, environ: Mapping[str, str], console: Console, quiet: bool, retries: int | None = None
 ) -> RegenerateResult:
     """Open the client and regenerate (the caller prints the result)."""
-    url = prepare(req)[2].pi_web_api_url  # fails here, before any connection, on a bad plan or setting
+    url = prepare(req)[2].text("pi_url")  # fails here, before any connection, on a bad plan or setting
     with open_client(url, environ, retries) as pi, make_progress(console, quiet) as progress:
         result = regenerate(req, pi, progress)
     return result

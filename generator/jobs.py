@@ -1,10 +1,15 @@
-"""Layout of the ingest job: which task runs which pipeline, in how many parallel lanes, in how many jobs.
+"""Layout of the jobs: which task runs which pipeline, in how many parallel lanes, in how many jobs.
 
 Two platform limits shape it. A job holds at most 1,000 tasks, so beyond that the time-series pipelines move to
 child jobs (`osipi_ingest_g01`, ...) that the parent runs one after the other. A workspace runs a limited number of
 pipeline updates at once, so inside a job the time-series tasks form `max_parallel_pipelines` lanes: each task waits
 for the one before it in its lane, with `run_if: ALL_DONE` so one failing partition never stalls the others.
-The last task publishes the `pi_timeseries` view over every partition table.
+The ingest job's last task publishes the `pi_timeseries` view over every partition table.
+
+In continuous ingestion the time-series pipelines run inside continuous jobs (`osipi_live`, `osipi_live_g02`, ...):
+Databricks recommends wrapping triggered pipelines in a continuous job over the pipelines' own continuous mode
+("Continuous pipelines are not supported as a job task"; https://docs.databricks.com/aws/en/jobs/tasks/pipeline),
+and continuous jobs take no task dependencies, so each pipeline is an independent task.
 """
 
 from __future__ import annotations
@@ -12,12 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.plan import Plan
+from osipi_lakeflow import contract
 
 MAX_TASKS_PER_JOB = 1000
 PIPELINE_TASKS_PER_CHILD_JOB = 900
 INGEST_JOB = "osipi_ingest"
-AF_PIPELINE = "osipi_af_hierarchy"
-EF_PIPELINE = "osipi_event_frames"
+LIVE_JOB = "osipi_live"
+AF_PIPELINE = contract.PIPELINE_KINDS[contract.AF_HIERARCHY].resource_key()
+EF_PIPELINE = contract.PIPELINE_KINDS[contract.EVENT_FRAMES].resource_key()
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,17 +40,17 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """A job resource; only the parent carries the schedule and the publish task."""
+    """A job resource: the scheduled parent (with the publish task), a child of it, or a continuous live job."""
 
     key: str
     tasks: tuple[Task, ...]
-    scheduled: bool
-    publish_tables: tuple[str, ...] = ()
+    scheduled: bool = False
+    continuous: bool = False
 
 
 def timeseries_key(pid: str) -> str:
     """Resource key of a partition's pipeline."""
-    return f"osipi_timeseries_{pid}"
+    return contract.PIPELINE_KINDS[contract.TIMESERIES].resource_key(pid)
 
 
 def _lanes(pids: list[str], lanes: int) -> list[Task]:
@@ -65,36 +72,39 @@ def _tails(tasks: list[Task], lanes: int) -> tuple[str, ...]:
     return tuple(sorted(t.key for t in tasks[-lanes:]))
 
 
+def _chunks(pids: list[str]) -> list[list[str]]:
+    return [pids[i : i + PIPELINE_TASKS_PER_CHILD_JOB] for i in range(0, len(pids), PIPELINE_TASKS_PER_CHILD_JOB)]
+
+
+def _live_jobs(pids: list[str]) -> list[Job]:
+    jobs = []
+    for n, chunk in enumerate(_chunks(pids), start=1):
+        key = LIVE_JOB if n == 1 else f"{LIVE_JOB}_g{n:02d}"
+        tasks = tuple(Task(f"timeseries_{pid}", pipeline=timeseries_key(pid)) for pid in chunk)
+        jobs.append(Job(key, tasks, continuous=True))
+    return jobs
+
+
 def layout_jobs(plan: Plan, continuous: bool, max_parallel: int) -> list[Job]:
-    """The parent ingest job first, then its child jobs (if any), deterministically."""
-    pids = [] if continuous else [p.id for p in plan.partitions]
-    tables = tuple(p.table for p in plan.partitions)
+    """The scheduled ingest job first, then its child jobs or the live jobs (if any), deterministically."""
+    pids = [p.id for p in plan.partitions]
     head = [Task("af_hierarchy", pipeline=AF_PIPELINE), Task("event_frames", pipeline=EF_PIPELINE)]
+    if continuous:
+        publish = Task("publish_views", depends_on=("af_hierarchy",), run_if="ALL_DONE")
+        return [Job(INGEST_JOB, (*head, publish), scheduled=True), *_live_jobs(pids)]
     lanes = max(1, max_parallel)
     if len(pids) + len(head) + 1 <= MAX_TASKS_PER_JOB:
         ts = _lanes(pids, lanes)
         publish_after = _tails(ts, lanes) if ts else ("af_hierarchy",)
-        return [
-            Job(
-                INGEST_JOB,
-                (*head, *ts, Task("publish_views", depends_on=publish_after, run_if="ALL_DONE")),
-                scheduled=True,
-                publish_tables=tables,
-            )
-        ]
-    chunks = [pids[i : i + PIPELINE_TASKS_PER_CHILD_JOB] for i in range(0, len(pids), PIPELINE_TASKS_PER_CHILD_JOB)]
+        publish = Task("publish_views", depends_on=publish_after, run_if="ALL_DONE")
+        return [Job(INGEST_JOB, (*head, *ts, publish), scheduled=True)]
     children = []
-    runs = []
-    for n, chunk in enumerate(chunks, start=1):
+    runs: list[Task] = []
+    for n, chunk in enumerate(_chunks(pids), start=1):
         key = f"{INGEST_JOB}_g{n:02d}"
-        children.append(Job(key, tuple(_lanes(chunk, lanes)), scheduled=False))
+        children.append(Job(key, tuple(_lanes(chunk, lanes))))
         # children run one after another so the lane bound holds across the whole ingest
         before = (runs[-1].key,) if runs else ()
         runs.append(Task(f"run_g{n:02d}", job=key, depends_on=before, run_if="ALL_DONE" if before else None))
-    parent = Job(
-        INGEST_JOB,
-        (*head, *runs, Task("publish_views", depends_on=(runs[-1].key,), run_if="ALL_DONE")),
-        scheduled=True,
-        publish_tables=tables,
-    )
-    return [parent, *children]
+    publish = Task("publish_views", depends_on=(runs[-1].key,), run_if="ALL_DONE")
+    return [Job(INGEST_JOB, (*head, *runs, publish), scheduled=True), *children]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from typing import Protocol
 
 from rich.progress import Progress
@@ -39,7 +40,7 @@ def estimate_loads(
     todo = [t.webid for t in tags if t.webid not in rates]
     if pi is not None and todo:
         rates.update(_sample(pi, todo, window, progress))
-    return [Tag(t.webid, t.name, rates.get(t.webid, default_rate)) for t in tags]
+    return [replace(t, events_per_hour=rates.get(t.webid, default_rate)) for t in tags]
 
 
 def _sample(pi: RateSource, webids: list[str], window: str, progress: Progress | None) -> dict[str, float]:

@@ -1,15 +1,18 @@
 """Logic of the operator notebook `notebooks/regenerate_partitions.py`, which stays a thin shell around this.
 
-In a workspace the inputs are notebook widgets and the PI credentials come from the secret scope (through the same
-key names the pipelines use); they are handed to the client in a private mapping, never put in `os.environ`,
-printed or written. Run as a plain script, the widgets fall back to `OSIPI_<WIDGET>` environment variables and the
-credentials to the usual PI_* variables, which is how the test runs it.
+In a workspace the inputs are notebook widgets and the PI credentials come from the secret scope (through the key
+names of `contract.AUTH_METHODS`, the ones the pipelines use); they are handed to the client in a private mapping,
+never put in `os.environ`, printed or written. Run as a plain script, the widgets fall back to `OSIPI_<WIDGET>`
+environment variables and the credentials to the usual PI_* variables, which is how the test runs it.
+
+The notebook never deploys: a cluster has no Databricks CLI. It writes the plan and resources into the Git folder
+it runs from and names the documented next step: the workspace's bundle deployment (open databricks.yml, the
+Deployments pane, Deploy; https://docs.databricks.com/aws/en/dev-tools/bundles/workspace-deploy) or the CLI in the
+web terminal.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,29 +23,22 @@ from rich.console import Console
 from generator.cli import run_generate
 from generator.discover import DiscoverySpec
 from generator.errors import PlanConfigError
-from generator.regenerate import RegenerateRequest, RegenerateResult
+from generator.regenerate import RegenerateRequest, RegenerateResult, prepare
+from osipi_lakeflow import contract
 
-SECRET_KEYS = {
-    "basic": {"PI_USERNAME": "pi-username", "PI_PASSWORD": "pi-password"},
-    "bearer": {"PI_BEARER_TOKEN": "pi-bearer-token"},
-    "oidc": {"PI_OIDC_CLIENT_ID": "pi-oidc-client-id", "PI_OIDC_CLIENT_SECRET": "pi-oidc-client-secret"},
-}
-"""Environment variable the client reads -> key name in the secret scope (the pipelines' contract names)."""
-_CREDENTIAL_VARS = frozenset(variable for keys in SECRET_KEYS.values() for variable in keys)
+_CREDENTIAL_VARS = frozenset(c.env for m in contract.AUTH_METHODS.values() for c in m.credentials)
 
 WIDGETS = {
     "bundle": ("", "Bundle folder (empty: the repository this notebook is in)"),
-    "pi_url": ("", "PI Web API URL (empty: the bundle's pi_web_api_url)"),
+    "pi_url": ("", "PI Web API URL (empty: the plan's)"),
     "af_databases": ("", "AF database paths, comma-separated (empty: the plan's recorded discovery)"),
     "tags_per_pipeline": ("", "Most tags per pipeline (empty: the plan's, else 100)"),
-    "secret_scope": ("osipi", "Secret scope with the PI credentials"),
-    "auth_method": ("basic", "basic | bearer | oidc | kerberos | anonymous"),
+    "auth_scope": ("", "Secret scope with the PI credentials (empty: the plan's, else osipi)"),
+    "auth_method": ("", "basic | bearer | oidc | kerberos | anonymous (empty: the plan's, else basic)"),
     "rebalance": ("false", "Rewrite the plan from scratch (moved tags re-read history)"),
     "dry_run": ("true", "Show the changes only"),
-    "deploy": ("false", "Run `databricks bundle deploy` after writing (needs the CLI on this cluster)"),
-    "target": ("dev", "Bundle target to deploy"),
+    "target": ("dev", "Bundle target the next step deploys"),
 }
-DEPLOY_TIMEOUT_S = 1800
 
 
 class WidgetSource(Protocol):
@@ -71,10 +67,10 @@ class EnvWidgets:
 
 @dataclass(frozen=True, slots=True)
 class NotebookRun:
-    """What the notebook shows: the result, and the deploy outcome or the command to run."""
+    """What the notebook shows: the result, and the next step to take."""
 
     result: RegenerateResult
-    deploy_message: str
+    next_step: str
 
 
 def read_widgets(widgets: WidgetSource) -> dict[str, str]:
@@ -87,10 +83,13 @@ def read_widgets(widgets: WidgetSource) -> dict[str, str]:
 def credentials(method: str, scope: str, secrets: Any | None, environ: Mapping[str, str]) -> dict[str, str]:
     """The client's environment: PI_AUTH plus the credential values, from the secret scope when there is one."""
     env = {k: v for k, v in environ.items() if k.startswith("PI_") and k not in _CREDENTIAL_VARS}
-    env["PI_AUTH"] = method
-    for variable, key in SECRET_KEYS.get(method, {}).items():
-        value = secrets.get(scope=scope, key=key) if secrets is not None else environ.get(variable, "")
-        env[variable] = value
+    spec = contract.auth_method(method)
+    env[contract.SETTING["auth_method"].env or "PI_AUTH"] = spec.name
+    for credential in spec.credentials:
+        if secrets is not None:
+            env[credential.env] = secrets.get(scope=scope, key=credential.secret_key)
+        else:
+            env[credential.env] = environ.get(credential.env, "")
     return env
 
 
@@ -101,9 +100,8 @@ def _truthy(value: str) -> bool:
 def build_request(values: Mapping[str, str], default_bundle: Path) -> RegenerateRequest:
     """The regeneration the widgets ask for."""
     databases = tuple(d.strip() for d in values["af_databases"].split(",") if d.strip())
-    settings: dict[str, Any] = {"pi_secret_scope": values["secret_scope"], "pi_auth_method": values["auth_method"]}
-    if values["pi_url"]:
-        settings["pi_web_api_url"] = values["pi_url"]
+    given = ("pi_url", "auth_scope", "auth_method")
+    settings: dict[str, Any] = {name: values[name] for name in given if values[name]}
     raw_cap = values["tags_per_pipeline"]
     if raw_cap and not raw_cap.lstrip("-").isdigit():
         raise PlanConfigError(f"widget tags_per_pipeline must be a whole number, got {raw_cap!r}")
@@ -118,14 +116,13 @@ def build_request(values: Mapping[str, str], default_bundle: Path) -> Regenerate
     )
 
 
-def deploy(bundle: Path, target: str) -> str:
-    """Deploy with the Databricks CLI when it is installed here; otherwise say the one command to run."""
-    command = ["databricks", "bundle", "deploy", "-t", target]
-    if shutil.which("databricks") is None:
-        return f"to deploy, run from {bundle}: {' '.join(command)}"
-    done = subprocess.run(command, cwd=bundle, capture_output=True, text=True, timeout=DEPLOY_TIMEOUT_S, check=False)
-    status = "deployed" if done.returncode == 0 else f"deploy failed (exit {done.returncode})"
-    return f"{status}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+def next_step(bundle: Path, target: str) -> str:
+    """The documented way to deploy what was written, from the workspace (a cluster has no Databricks CLI)."""
+    return (
+        f"written to {bundle}. Next: commit and push the Git folder, then open {bundle / 'databricks.yml'} in the "
+        f"workspace, click the Deployments icon, choose target {target!r} and click Deploy; or, in the web "
+        f"terminal: cd {bundle} && databricks bundle deploy -t {target}"
+    )
 
 
 def run_notebook(
@@ -135,20 +132,19 @@ def run_notebook(
     default_bundle: Path,
     console: Console | None = None,
 ) -> NotebookRun:
-    """Read the widgets, regenerate, print the plan's diff and deploy (or say how)."""
+    """Read the widgets, regenerate, print the plan's diff and the exact next step (it never deploys)."""
     out = console or Console(highlight=False)
     values = read_widgets(widgets)
     request = build_request(values, default_bundle)
-    env = credentials(values["auth_method"], values["secret_scope"], secrets, environ)
+    recorded = prepare(request)[2]  # the plan's settings: which scope and method hold the credentials
+    env = credentials(recorded.text("auth_method"), recorded.text("auth_scope"), secrets, environ)
     result = run_generate(request, env, out, quiet=True)
     out.print(result.diff.summary(), soft_wrap=True)
     plan = result.plan
     out.print(f"{plan.tag_count} tags in {len(plan.partitions)} partitions; heaviest at {plan.imbalance():.3f} x mean")
     if not result.written:
         message = "dry run: nothing written; set dry_run to false to write the plan and resources"
-    elif _truthy(values["deploy"]):
-        message = deploy(request.bundle, values["target"])
     else:
-        message = f"written; to deploy, run from {request.bundle}: databricks bundle deploy -t {values['target']}"
+        message = next_step(request.bundle, values["target"])
     out.print(message, soft_wrap=True)
     return NotebookRun(result, message)

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from generator.errors import PlanConfigError
-from generator.plan import Partition, Plan, Tag, partition_id, round_rate, sort_tags
+from generator.plan import Partition, Plan, Tag, round_rate, sort_tags
+from osipi_lakeflow.contract import partition_id
 
 _SWAP_ROUNDS_PER_PARTITION = 4
 
@@ -40,24 +41,26 @@ def plan_partitions(
     previous: Plan | None = None,
     rebalance: bool = False,
     discovery: dict[str, list[str]] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Plan:
     """Assign `tags` (unique WebIds) to partitions; see the module docstring for the two modes.
 
-    `discovery` (the filters that found the tags) is recorded in the plan so later runs can repeat them.
+    `discovery` (the filters that found the tags) and `settings` (the user's chosen settings) are recorded in the
+    plan so later runs can repeat them. Tags keep their `since` (history start) as given.
 
     Raises:
         PlanConfigError: the cap is below 1, or (stable mode) below the size of an existing partition.
     """
     check_cap(tags_per_pipeline)
     # rates are rounded here as in the file, so a plan read back equals the plan written
-    by_webid = {t.webid: Tag(t.webid, t.name, round_rate(t.events_per_hour)) for t in tags}
+    by_webid = {t.webid: replace(t, events_per_hour=round_rate(t.events_per_hour)) for t in tags}
     if len(by_webid) != len(tags):
         raise PlanConfigError("the tag list holds the same WebId twice: deduplicate tags before planning")
     if previous is None or rebalance:
         plan = _fresh(by_webid, tags_per_pipeline)
     else:
         plan = _stable(by_webid, tags_per_pipeline, previous)
-    return replace(plan, discovery=dict(discovery or {}))
+    return replace(plan, discovery=dict(discovery or {}), settings=dict(sorted((settings or {}).items())))
 
 
 def _ordered_heaviest_first(tags: Sequence[Tag]) -> list[Tag]:

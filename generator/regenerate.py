@@ -1,12 +1,14 @@
 """The whole regeneration, all or nothing: discover -> estimate loads -> plan -> render -> validate -> write.
 
 Every check that can fail runs before the first byte is written, so on any error the existing plan and resources
-stay exactly as they were. Running it twice with the same inputs writes nothing the second time.
+stay exactly as they were. Running it twice with the same inputs writes nothing the second time: the settings and
+every tag's history start are kept in the plan.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,17 +21,20 @@ from generator.loads import RateSource, estimate_loads
 from generator.plan import Plan, dump_plan, read_plan
 from generator.planner import check_cap, plan_partitions
 from generator.render import render_bundle
-from generator.settings import BundleSettings, resolve_settings
+from generator.settings import BundleSettings, anchor, resolve_settings
 from generator.validate import bundle_texts, validate_files
 from generator.writer import stale_resources, write_bundle
 from osipi_lakeflow.errors import PIAuthError, PIConnectionError, PINotFoundError, PIWebAPIError
+from osipi_lakeflow.pitime import format_time, resolve_time
 
 DEFAULT_TAGS_PER_PIPELINE = 100
 DEFAULT_EVENTS_PER_HOUR = 60.0
 
 
 class PISource(TagSource, RateSource, Protocol):
-    """What the regeneration needs from PI Web API: discovery and rate sampling."""
+    """What the regeneration needs from PI Web API: discovery, rate sampling and the server clock."""
+
+    def server_time(self) -> datetime: ...  # noqa: D102
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +44,7 @@ class RegenerateRequest:
     Attributes:
         bundle: bundle root (holds databricks.yml, resources/, osipi.plan.json).
         discovery: what to discover.
-        settings: bundle settings given explicitly (BundleSettings field names); the rest come from the existing
-            databricks.yml, then the defaults.
+        settings: settings given now (contract names); the rest come from the plan, then the contract's defaults.
         tags_per_pipeline: the cap N; None keeps the existing plan's (100 for a new plan).
         rebalance: rewrite the plan from scratch (moves tags: their pipelines re-read history).
         sample_rates: sample recent data for the load of tags with no known rate; False uses `default_rate`.
@@ -114,12 +118,13 @@ def discovery_spec(req: RegenerateRequest, previous: Plan | None) -> DiscoverySp
     return DiscoverySpec.from_record(previous.discovery)
 
 
-def request_settings(req: RegenerateRequest, spec: DiscoverySpec) -> BundleSettings:
-    """The bundle settings of a request: explicit ones, then the bundle's databricks.yml, then the defaults."""
+def request_settings(req: RegenerateRequest, spec: DiscoverySpec, previous: Plan | None) -> BundleSettings:
+    """The settings of a request: given now, then recorded in the plan, then the contract's defaults."""
     given = {**req.settings}
-    if spec.af_databases:
+    recorded = dict(previous.settings) if previous else {}
+    if spec.af_databases and "af_database" not in recorded:
         given.setdefault("af_database", spec.af_databases[0])
-    return resolve_settings(req.bundle, given)
+    return resolve_settings(recorded, given)
 
 
 def prepare(req: RegenerateRequest) -> tuple[Plan | None, DiscoverySpec, BundleSettings]:
@@ -130,7 +135,14 @@ def prepare(req: RegenerateRequest) -> tuple[Plan | None, DiscoverySpec, BundleS
         raise PlanConfigError(f"--default-rate must be 0 or more events/hour, got {req.default_rate}")
     previous = _previous(req)
     spec = discovery_spec(req, previous)
-    return previous, spec, request_settings(req, spec)
+    return previous, spec, request_settings(req, spec, previous)
+
+
+def fix_history_starts(tags: list, previous: Plan | None, history_start: str, now: datetime) -> list:
+    """Tags already planned keep their history start; new ones start at `history_start` resolved against `now`."""
+    known = {t.webid: t.since for p in previous.partitions for t in p.tags if t.since} if previous else {}
+    begin = format_time(resolve_time(history_start, now))
+    return [replace(t, since=known.get(t.webid, begin)) for t in tags]
 
 
 def regenerate(req: RegenerateRequest, pi: PISource, progress: Progress | None = None) -> RegenerateResult:
@@ -144,6 +156,8 @@ def regenerate(req: RegenerateRequest, pi: PISource, progress: Progress | None =
     previous, spec, settings = prepare(req)
     cap = req.tags_per_pipeline or (previous.tags_per_pipeline if previous else DEFAULT_TAGS_PER_PIPELINE)
     try:
+        now = pi.server_time()
+        settings = anchor(settings, now)
         found = discover_tags(pi, spec, progress)
         known = (
             {}
@@ -154,8 +168,9 @@ def regenerate(req: RegenerateRequest, pi: PISource, progress: Progress | None =
             found, known, pi if req.sample_rates else None, req.default_rate, req.sample_window, progress
         )
     except PIWebAPIError as exc:
-        raise client_error(exc, settings.pi_web_api_url, spec) from exc
-    plan = plan_partitions(tags, cap, previous, req.rebalance, spec.to_record())
+        raise client_error(exc, settings.text("pi_url"), spec) from exc
+    tags = fix_history_starts(tags, previous, settings.text("history_start"), now)
+    plan = plan_partitions(tags, cap, previous, req.rebalance, spec.to_record(), dict(settings.chosen))
     rendered = render_bundle(plan, settings)
     overlay = _overlay(req.bundle, rendered.files)
     problems = validate_files(req.bundle, overlay, plan)

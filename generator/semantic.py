@@ -14,6 +14,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator.jobs import MAX_TASKS_PER_JOB
+from generator.render import WHEEL
+from osipi_lakeflow import contract
 
 Docs = Mapping[str, Any]
 _REF = re.compile(r"\$\{([^}]*)\}")
@@ -27,9 +29,8 @@ _WORKSPACE_REFS = {
     "workspace.current_user.short_name",
     "workspace.host",
 }
-_NAME_SUFFIXES = ("_key", "_scope")  # settings that name a secret (or its scope) rather than hold it
 _SECRET_KEY = re.compile(r"(password|secret|token|credential)", re.IGNORECASE)
-SECRET_ENV_VARS = ("PI_PASSWORD", "PI_BEARER_TOKEN", "PI_OIDC_CLIENT_SECRET")
+SECRET_ENV_VARS = tuple(c.env for m in contract.AUTH_METHODS.values() for c in m.credentials if c.secret)
 _URL_WITH_USERINFO = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@\"']+:[^/\s@\"']+@", re.IGNORECASE)
 _REGEN = "regenerate with `python -m generator generate` instead of editing generated files"
 
@@ -84,7 +85,7 @@ def check_references(docs: Docs) -> list[str]:
 
 
 def check_library_paths(docs: Docs, root: Path) -> list[str]:
-    """Pipeline source files must exist (paths are relative to the resource file); so must the package to install."""
+    """Pipeline source files must exist (paths are relative to the resource file)."""
     out = []
     for name, key, spec in _resources(docs, "pipelines"):
         base = PurePosixPath(name).parent
@@ -95,12 +96,26 @@ def check_library_paths(docs: Docs, root: Path) -> list[str]:
                     out.append(
                         f"{name}: pipeline {key} library {path} does not exist under {root}: add the source file"
                     )
-        for dep in (spec.get("environment") or {}).get("dependencies") or []:
-            if "${workspace.file_path}" in dep and not (root / "pyproject.toml").exists():
-                out.append(
-                    f"{name}: pipeline {key} installs the bundle root as a package, but {root} has no "
-                    "pyproject.toml: generate into the repository root"
-                )
+    return out
+
+
+def check_wheel_only(docs: Docs) -> list[str]:
+    """Pipelines install the product wheel built by the bundle's artifact and nothing of the product besides.
+
+    An editable install of the bundle folder would drag the application's dependencies (generator, mock server)
+    onto serverless and miss the data source in the processes that unpickle it; the wheel carries the runtime only.
+    """
+    out = []
+    bundle = docs.get("databricks.yml") or {}
+    wheels = [a for a in (bundle.get("artifacts") or {}).values() if (a or {}).get("type") == "whl"]
+    if not wheels:
+        out.append(f"databricks.yml: no `whl` artifact builds the product wheel: {_REGEN}")
+    for name, key, spec in _resources(docs, "pipelines"):
+        deps = list((spec.get("environment") or {}).get("dependencies") or [])
+        deps += [lib["whl"] for lib in spec.get("libraries") or [] if lib.get("whl")]
+        if deps != [WHEEL]:
+            installs = deps or "nothing"
+            out.append(f"{name}: pipeline {key} installs {installs}, not only the product wheel {WHEEL}: {_REGEN}")
     return out
 
 
@@ -116,42 +131,68 @@ def check_names(docs: Docs) -> list[str]:
         out += [f"{label} {v} is used {n} times: {_REGEN}" for v, n in Counter(filter(None, values)).items() if n > 1]
     tables = Counter()
     for name, key, spec in pipelines:
-        pid = (spec.get("configuration") or {}).get("osipi.partition_id")
+        pid = (spec.get("configuration") or {}).get(contract.PARTITION_ID.conf_key)
         if pid is None:
             continue
-        tables[f"pi_timeseries_{pid}"] += 1
-        if key != f"osipi_timeseries_{pid}":
-            out.append(f"{name}: pipeline {key} carries osipi.partition_id {pid}: {_REGEN}")
+        tables[contract.partition_table(pid)] += 1
+        if key != contract.PIPELINE_KINDS[contract.TIMESERIES].resource_key(pid):
+            out.append(f"{name}: pipeline {key} carries {contract.PARTITION_ID.conf_key} {pid}: {_REGEN}")
     out += [f"table {t} is written by {n} pipelines: {_REGEN}" for t, n in tables.items() if n > 1]
     return out
 
 
 def check_configuration(docs: Docs) -> list[str]:
-    """Pipeline configuration values must be strings: the service rejects others, Spark conf reads strings."""
+    """Every `osipi.*` value is a string its setting's parser accepts (a `${var.x}` through the variable's default).
+
+    The same parsers run in the pipeline, so a bundle that passes here does not fail at the pipeline's start.
+    """
+    variables = {
+        k: (v or {}).get("default") for k, v in ((docs.get("databricks.yml") or {}).get("variables") or {}).items()
+    }
+    known = {s.conf_key: s for s in contract.SETTINGS} | {k.conf_key: None for k in contract.PARTITION_KEYS}
     out = []
     for name, key, spec in _resources(docs, "pipelines"):
+        kind = contract.kind_of_resource(key)
         for conf_key, value in (spec.get("configuration") or {}).items():
             if not isinstance(value, str):
-                out.append(
-                    f"{name}: pipeline {key} configuration {conf_key} is {type(value).__name__}, not a string: quote it"
-                )
+                out.append(f"{name}: pipeline {key} configuration {conf_key} is {type(value).__name__}, not a string")
+                continue
+            if conf_key not in known:
+                out.append(f"{name}: pipeline {key} configuration {conf_key} is not a setting of osipi: {_REGEN}")
+                continue
+            setting = known[conf_key]
+            if setting is None:
+                continue
+            ref = _REF.fullmatch(value)
+            text = variables.get(ref.group(1)[4:]) if ref and ref.group(1).startswith("var.") else value
+            if isinstance(text, str) and "${" not in text:
+                try:
+                    setting.check(text)
+                except contract.SettingError as error:
+                    out.append(f"{name}: pipeline {key}: {error}")
+        if kind is not None:
+            wanted = {s.conf_key for s in contract.settings_for(kind.name)}
+            missing = sorted(wanted - set(spec.get("configuration") or {}))
+            if missing:
+                out.append(f"{name}: pipeline {key} lacks configuration {', '.join(missing)}: {_REGEN}")
     return out
 
 
 def check_no_secrets(docs: Docs, texts: Mapping[str, str], environ: Mapping[str, str] | None = None) -> list[str]:
     """No secret value in any file; messages never repeat the secret.
 
-    Credential settings hold key names only, no URL carries a password, and the values of the PI credential
-    environment variables appear nowhere.
+    No configuration key outside the contract looks like a credential (the contract's keys hold none), no URL
+    carries a password, and the values of the PI credential environment variables appear nowhere.
     """
     env = os.environ if environ is None else environ
     out = []
+    known = {s.conf_key for s in contract.SETTINGS} | {k.conf_key for k in contract.PARTITION_KEYS}
     for name, key, spec in _resources(docs, "pipelines"):
         for conf_key in spec.get("configuration") or {}:
-            if _SECRET_KEY.search(conf_key) and not conf_key.endswith(_NAME_SUFFIXES):
+            if conf_key not in known and _SECRET_KEY.search(conf_key):
                 out.append(
                     f"{name}: pipeline {key} configuration {conf_key} looks like a credential value: "
-                    "store it in the secret scope and pass the key name in a *_key setting"
+                    "store it in the secret scope (the pipelines read it from there by key name)"
                 )
     secrets = [(var, env[var]) for var in SECRET_ENV_VARS if len(env.get(var, "")) >= 4]
     for name, text in texts.items():
@@ -182,25 +223,43 @@ def check_jobs(docs: Docs) -> list[str]:
     return out
 
 
-def check_ingestion_mode(docs: Docs) -> list[str]:
-    """The rendered `continuous` flags must agree with the `ingestion_mode` variable they were rendered from."""
+def _target_schema(bundle: dict, target: str) -> str:
+    overrides = ((bundle.get("targets") or {}).get(target) or {}).get("variables") or {}
+    default = ((bundle.get("variables") or {}).get("schema") or {}).get("default")
+    return str(overrides.get("schema", default))
+
+
+def check_targets(docs: Docs) -> list[str]:
+    """Dev and prod live side by side: their own schemas (per user in dev), prod as a service principal."""
     bundle = docs.get("databricks.yml") or {}
-    mode = ((bundle.get("variables") or {}).get("ingestion_mode") or {}).get("default")
-    overriding = [
-        t
-        for t, spec in (bundle.get("targets") or {}).items()
-        if "ingestion_mode" in ((spec or {}).get("variables") or {})
-    ]
-    out = [
-        f"databricks.yml: target {t} overrides ingestion_mode, which is rendered into the resources: "
-        "regenerate with --ingestion-mode instead"
-        for t in overriding
-    ]
-    for name, key, spec in _resources(docs, "pipelines"):
-        is_partition = "osipi.partition_id" in (spec.get("configuration") or {})
-        if is_partition and spec.get("continuous") != (mode == "continuous"):
-            out.append(
-                f"{name}: pipeline {key} continuous={spec.get('continuous')} disagrees with ingestion_mode "
-                f"{mode!r}: regenerate with --ingestion-mode {mode}"
-            )
+    targets = bundle.get("targets") or {}
+    out = []
+    for name in ("dev", "prod"):
+        if name not in targets:
+            out.append(f"databricks.yml: target {name} is missing: {_REGEN}")
+    if out:
+        return out
+    dev, prod = targets["dev"] or {}, targets["prod"] or {}
+    if dev.get("mode") != "development" or prod.get("mode") != "production":
+        out.append(f"databricks.yml: dev must use mode development and prod mode production: {_REGEN}")
+    dev_schema, prod_schema = _target_schema(bundle, "dev"), _target_schema(bundle, "prod")
+    if "${workspace.current_user.short_name}" not in dev_schema:
+        out.append(
+            f"databricks.yml: the dev schema {dev_schema!r} is shared by every developer: give it "
+            f"${{workspace.current_user.short_name}}, or their deployments write each other's tables: {_REGEN}"
+        )
+    if dev_schema == prod_schema:
+        out.append(f"databricks.yml: dev and prod write the same schema {prod_schema!r}: {_REGEN}")
+    for _, key, spec in _resources(docs, "pipelines"):
+        places = ((spec.get("schema"), "schema"), ((spec.get("event_log") or {}).get("schema"), "event log"))
+        for field, where in places:
+            if field != "${var.schema}":
+                out.append(f"pipeline {key}: its {where} is {field!r}, not ${{var.schema}}: targets would share it")
+    run_as = prod.get("run_as") or {}
+    if not run_as.get("service_principal_name"):
+        out.append(f"databricks.yml: the prod target has no run_as service_principal_name: {_REGEN}")
+    if not (prod.get("workspace") or {}).get("root_path"):
+        out.append(f"databricks.yml: the prod target has no workspace.root_path (one shared copy): {_REGEN}")
+    if not prod.get("permissions"):
+        out.append(f"databricks.yml: the prod target grants no permissions: {_REGEN}")
     return out

@@ -17,6 +17,7 @@ from generator.jobs import timeseries_key
 from generator.plan import PLAN_FILE, Plan, read_plan
 from generator.render import BUNDLE_FILE, RESOURCES_DIR, load_yaml
 from generator.schema_check import BUNDLE_SCHEMA, schema_problems
+from osipi_lakeflow import contract, parsers
 
 
 def bundle_texts(root: Path) -> dict[str, str]:
@@ -26,14 +27,14 @@ def bundle_texts(root: Path) -> dict[str, str]:
 
 
 def check_plan_matches(docs: Mapping[str, object], plan: Plan) -> list[str]:
-    """Each plan partition has exactly its resource file, carrying exactly its tags; nothing else claims one."""
+    """Each plan partition has exactly its resource file, carrying exactly its tags and their history starts."""
     out = []
-    fix = "regenerate with `python -m generator generate` (resources must never be edited by hand)"
+    fix = "regenerate with `osipi generate` (resources must never be edited by hand)"
     wanted = {timeseries_key(p.id): p for p in plan.partitions}
     found = {}
     for name, doc in docs.items():
         for key, spec in (((doc or {}).get("resources") or {}).get("pipelines") or {}).items():
-            if key.startswith("osipi_timeseries_"):
+            if contract.kind_of_resource(key) is contract.PIPELINE_KINDS[contract.TIMESERIES]:
                 found[key] = (name, spec or {})
     for key in sorted(set(wanted) - set(found)):
         out.append(f"plan partition {wanted[key].id} has no resources/{key}.pipeline.yml: {fix}")
@@ -41,9 +42,19 @@ def check_plan_matches(docs: Mapping[str, object], plan: Plan) -> list[str]:
         out.append(f"{found[key][0]}: pipeline {key} is not in {PLAN_FILE}: {fix}")
     for key in sorted(set(found) & set(wanted)):
         name, spec = found[key]
-        tags = str((spec.get("configuration") or {}).get("osipi.tags", ""))
-        if tags.split(",") != [t.webid for t in wanted[key].tags]:
-            out.append(f"{name}: osipi.tags differ from partition {wanted[key].id} in {PLAN_FILE}: {fix}")
+        conf = spec.get("configuration") or {}
+        part = wanted[key]
+        if parsers.split_list(str(conf.get(contract.TAGS.conf_key, ""))) != tuple(t.webid for t in part.tags):
+            out.append(f"{name}: {contract.TAGS.conf_key} differ from partition {part.id} in {PLAN_FILE}: {fix}")
+        try:
+            starts = parsers.tag_starts(str(conf.get(contract.TAG_STARTS.conf_key, "")))
+        except ValueError:
+            starts = {}
+        if starts != {t.webid: t.since for t in part.tags}:
+            out.append(
+                f"{name}: {contract.TAG_STARTS.conf_key} differ from the history starts of partition {part.id} "
+                f"in {PLAN_FILE}: {fix}"
+            )
     return out
 
 
@@ -85,7 +96,8 @@ def validate_files(
     problems += semantic.check_configuration(docs)
     problems += semantic.check_no_secrets(docs, texts, environ)
     problems += semantic.check_jobs(docs)
-    problems += semantic.check_ingestion_mode(docs)
+    problems += semantic.check_targets(docs)
+    problems += semantic.check_wheel_only(docs)
     if plan is not None:
         problems += check_plan_matches(docs, plan)
     return problems

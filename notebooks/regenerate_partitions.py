@@ -6,14 +6,17 @@
 # MAGIC `osipi.plan.json`, `databricks.yml` and `resources/`. PI credentials come from the secret scope named below
 # MAGIC (keys `pi-username` / `pi-password`, or the bearer / OIDC keys) and are never printed or written.
 # MAGIC
-# MAGIC 1. Run with `dry_run = true` and read the diff. 2. Set `dry_run = false` to write. 3. Deploy: set
-# MAGIC `deploy = true` where the Databricks CLI is installed, or run the command printed at the end.
+# MAGIC 1. Run with `dry_run = true` and read the diff. 2. Set `dry_run = false` to write the plan and resources
+# MAGIC into this Git folder. 3. Deploy the way Databricks documents for bundles in the workspace: open
+# MAGIC `databricks.yml`, click the Deployments icon, choose the target and click Deploy (or run
+# MAGIC `databricks bundle deploy -t <target>` in the web terminal). The last line printed names the exact step;
+# MAGIC this notebook never deploys by itself, because a cluster has no Databricks CLI.
 # MAGIC The logic lives in `generator/notebook.py`; this notebook only wires widgets and secrets to it. The first
-# MAGIC cell installs the product (from this repository) so the generator and the PI Web API client import.
+# MAGIC cell installs the product with its application extra (from this repository) so the generator imports.
 
 # COMMAND ----------
 
-# MAGIC %pip install --quiet --editable ..
+# MAGIC %pip install --quiet --editable ..[app]
 
 # COMMAND ----------
 

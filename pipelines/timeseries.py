@@ -1,28 +1,31 @@
 """Bronze PI time series of one partition: `pi_timeseries_<pid>`, a streaming table with expectations.
 
-Configuration (pipeline `configuration`): osipi.pi_url, osipi.partition_id, osipi.tags, osipi.start,
-osipi.late_window, optional osipi.max_window / osipi.max_values, osipi.auth.* (key names only).
+Configuration: the `osipi.*` keys of `contract.settings_for("timeseries")` and the partition keys
+(`osipi.partition_id`, `osipi.tags`, `osipi.tag_starts`), rendered from osipi.plan.json by `osipi generate`.
 Users query the view `pi_timeseries` (UNION ALL of the partition tables), published by `osipi-publish-views`.
 """
 
 from pyspark import pipelines as dp
 from pyspark.sql import SparkSession
 
-from osipi_lakeflow.config import PipelineConf
+from osipi_lakeflow import contract
 from osipi_lakeflow.datasource import register_all
-from osipi_lakeflow.datasource.bronze import FUTURE_TOLERANCE, bronze_stream, partition_table
-from osipi_lakeflow.expectations import dataset_name, expect, expect_or_drop
+from osipi_lakeflow.pipeline.bronze import FUTURE_TOLERANCE, bronze_stream, bronze_table_properties
+from osipi_lakeflow.pipeline.conf import PipelineConf
+from osipi_lakeflow.pipeline.credentials import pipeline_credentials
+from osipi_lakeflow.pipeline.expectations import dataset_name, expect, expect_or_drop
 
 spark = globals().get("spark") or SparkSession.active()  # injected by the runtime on Databricks and locally
 register_all(spark)
-conf = PipelineConf.from_conf(spark.conf, "timeseries")
-TABLE = partition_table(conf.partition_id)
+conf = PipelineConf.from_conf(spark.conf, contract.TIMESERIES)
+credentials = pipeline_credentials(conf)  # read here, in the pipeline's session: the reader runs elsewhere
+(TABLE,) = conf.tables
 
 
 @dp.table(
     name=TABLE,
     comment=f"Raw PI recorded values of partition {conf.partition_id} ({len(conf.tags)} tags)",
-    table_properties={"quality": "bronze", "osipi.partition_id": conf.partition_id},
+    table_properties=bronze_table_properties(conf),
 )
 @expect_or_drop("timestamp_and_tag_present", "timestamp IS NOT NULL AND tag_webid IS NOT NULL")
 @expect_or_drop(
@@ -33,4 +36,4 @@ TABLE = partition_table(conf.partition_id)
 @dataset_name(TABLE)
 def pi_timeseries_partition():
     """The partition's PI events, late ones included, each landed once."""
-    return bronze_stream(spark, conf)
+    return bronze_stream(spark, conf, credentials)

@@ -17,7 +17,7 @@ def run_osipi(*args: str, env: Mapping[str, str] | None = None, timeout: float =
     """Run `osipi ARGS` in a child process with a clean PI_* environment plus `env`."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("PI_")}
     return subprocess.run(
-        [sys.executable, "-m", "osipi_lakeflow.cli", *args],
+        [sys.executable, "-m", "osipi_app.cli", *args],
         env={**base, "COLUMNS": "200", **(env or {})},
         capture_output=True,
         text=True,

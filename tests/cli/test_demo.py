@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from osipi_lakeflow.local import list_tables
+from osipi_app.local import list_tables
 
 pytestmark = pytest.mark.spark
 

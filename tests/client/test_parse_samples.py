@@ -85,7 +85,7 @@ def test_points_multiple_items_carry_point_objects():
 
 
 def test_annotation_sample_timestamps_truncate_like_values():
-    from osipi_lakeflow.client.timeutil import parse_timestamp
+    from osipi_lakeflow.pitime import parse_timestamp
 
     stamps = [parse_timestamp(a["CreationDate"]) for a in load("eventframe_annotations.json")["Items"]]
     assert stamps[0] == datetime(2016, 6, 21, 14, 45, 50, 298832, tzinfo=UTC)

@@ -11,8 +11,8 @@ import osipi_lakeflow.client as client
 from osipi_lakeflow.client import ClientConfig
 from osipi_lakeflow.client.ratelimit import RateLimiter
 from osipi_lakeflow.client.recorded import CountLimit
-from osipi_lakeflow.client.timeutil import format_time, parse_timestamp, resolve_time
 from osipi_lakeflow.errors import PIConfigError, PIWebAPIError
+from osipi_lakeflow.pitime import format_time, parse_timestamp, resolve_time
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 
@@ -28,13 +28,19 @@ def test_public_surface_is_exactly_what_is_documented():
         ({"concurrency": 0}, "concurrency"),
         ({"timeout": (5.0, 0)}, "timeout"),
         ({"method": "odata"}, "method"),
-        ({"ca_bundle": "/nope/ca.pem"}, "PI_CA_BUNDLE"),
         ({"rate_limit_per_s": 0}, "rate_limit_per_s"),
     ],
 )
 def test_bad_config_names_the_field(change, named):
     with pytest.raises(PIConfigError, match=named):
         ClientConfig(**change)
+
+
+def test_a_missing_ca_bundle_is_named_where_the_session_opens():
+    from osipi_lakeflow.client.session import build_session
+
+    with pytest.raises(PIConfigError, match="CA bundle '/nope/ca.pem' does not exist here.*/Volumes/"):
+        build_session(ClientConfig(ca_bundle="/nope/ca.pem"), None)
 
 
 def test_config_from_env_reads_tls_settings(tmp_path):

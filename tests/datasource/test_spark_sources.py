@@ -12,7 +12,7 @@ from mock_server import MockSettings
 from mock_server.testing import running_mock
 from osipi_lakeflow.client import PIWebAPI
 from osipi_lakeflow.datasource import register_all
-from osipi_lakeflow.expectations import apply_expectation
+from osipi_lakeflow.pipeline.expectations import apply_expectation
 
 pytestmark = pytest.mark.spark
 
@@ -44,7 +44,7 @@ def mock():
 
 def test_batch_read_equals_the_client_read(spark, mock):
     tags = [p.webid for p in mock.archive.points()[:6]]
-    options = {"url": mock.url, "tags": ",".join(tags), "start": "*-1h", "end": "*", "authMethod": "anonymous"}
+    options = {"piUrl": mock.url, "tags": ",".join(tags), "start": "*-1h", "end": "*", "authMethod": "anonymous"}
     got = spark.read.format("osipi").options(**options).load().drop("ingested_at")
     with PIWebAPI(mock.url) as pi:
         table = pi.recorded(tags, "*-1h", "*", names=pi.point_names(tags)).to_table()
@@ -55,7 +55,8 @@ def test_batch_read_equals_the_client_read(spark, mock):
 
 
 def test_af_elements_source_has_one_row_per_element(spark, mock):
-    df = spark.read.format("osipi_af_elements").options(url=mock.url, database=r"\\PIAF01\Plant").load()
+    options = {"piUrl": mock.url, "afDatabase": r"\\PIAF01\Plant", "authMethod": "anonymous"}
+    df = spark.read.format("osipi_af_elements").options(**options).load()
     assert df.count() == df.select("element_id").distinct().count() > 0
 
 
@@ -78,3 +79,19 @@ def test_fail_expectation_fails_the_query_naming_the_expectation(spark):
     out = apply_expectation(sample(spark), "t", "v_present", "v IS NOT NULL", "fail")
     with pytest.raises(Exception, match="v_present"):
         out.collect()
+
+
+@pytest.mark.parametrize("method", ["basic", "bearer", "oidc"])
+def test_no_credential_shows_in_a_query_plan_for_any_auth_method(spark, mock, capsys, method):
+    from osipi_lakeflow import contract
+
+    given = {c.option: f"S3CRET-{c.option}-value" for c in contract.AUTH_METHODS[method].credentials}
+    secrets = {c.option: given[c.option] for c in contract.AUTH_METHODS[method].credentials if c.secret}
+    options = {"piUrl": mock.url, "tags": "F1DPx", "authMethod": method, **given}
+    for df in (
+        spark.readStream.format("osipi").options(**options).load(),
+        spark.read.format("osipi_af_elements").options(**options, afDatabase=r"\\PIAF01\Plant").load(),
+    ):
+        df.explain(extended=True)
+        plan = capsys.readouterr().out
+        assert plan.strip() and not any(value in plan for value in secrets.values()), plan

@@ -35,7 +35,8 @@ def tags(mock):
 
 
 def reader(mock, tags, **extra):
-    opts = {"url": mock.url, "tags": ",".join(tags), "start": "*-2h", "partitionId": "p0042", "authMethod": "anonymous"}
+    opts = {"piUrl": mock.url, "tags": ",".join(tags), "start": "*-2h", "partitionId": "p0042"}
+    opts["authMethod"] = "anonymous"
     return PIStreamReader(ReaderOptions.parse(opts | extra))
 
 
@@ -121,6 +122,6 @@ def test_vanished_tag_is_logged_with_partition_and_others_flow(mock, tags, caplo
 
 
 def test_unreachable_server_names_the_partition():
-    opts = {"url": "http://127.0.0.1:9/piwebapi", "tags": "A", "partitionId": "p0042", "authMethod": "anonymous"}
+    opts = {"piUrl": "http://127.0.0.1:9/piwebapi", "tags": "A", "partitionId": "p0042", "authMethod": "anonymous"}
     with pytest.raises(PIConnectionError, match="partition p0042"):
         PIStreamReader(ReaderOptions.parse(opts)).initialOffset()

@@ -2,11 +2,11 @@ from pathlib import Path
 
 import pytest
 
+from osipi_app.local.bundle import bundle_variables, load_pipelines, resolve
+from osipi_app.local.runner import tables_of, write_spec
 from osipi_lakeflow.errors import PIConfigError
-from osipi_lakeflow.expectations import metric_name, parse_metric_name
-from osipi_lakeflow.local.bundle import bundle_variables, load_pipelines, resolve
-from osipi_lakeflow.local.runner import tables_of, write_spec
-from osipi_lakeflow.views import view_sql
+from osipi_lakeflow.pipeline.expectations import metric_name, parse_metric_name
+from osipi_lakeflow.pipeline.views import view_sql
 
 BUNDLE = Path(__file__).parents[1] / "pipelines" / "bundle"
 
@@ -57,8 +57,8 @@ def test_expectation_metric_names_round_trip():
 
 
 def test_second_run_on_a_busy_warehouse_is_refused(tmp_path):
-    from osipi_lakeflow.local import run_pipelines
-    from osipi_lakeflow.local.runner import warehouse_lock
+    from osipi_app.local import run_pipelines
+    from osipi_app.local.runner import warehouse_lock
 
     with warehouse_lock(tmp_path), pytest.raises(PIConfigError, match="another local run"):
         run_pipelines(BUNDLE, tmp_path, pipelines=["osipi_af_hierarchy"])

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from osipi_lakeflow import contract
 from osipi_lakeflow.errors import PINotFoundError
 from osipi_lakeflow.models import AssetDatabase, Attribute, DataServer, Element, Point
 
-PIPELINE_SOURCES = ("timeseries.py", "af_hierarchy.py", "event_frames.py")
+PIPELINE_SOURCES = tuple(kind.source for kind in contract.PIPELINE_KINDS.values())
 DB_PATH = "\\\\PIAF01\\Plant"
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+"""The fake server's clock: history starts are fixed against it."""
 
 
 def make_bundle(root: Path) -> Path:
@@ -129,6 +133,9 @@ class FakePI:
     def points(self, data_server: DataServer, name_filter: str) -> Iterator[Point]:
         prefix = name_filter.rstrip("*")
         return iter([p for p in self.server_points if p.name.startswith(prefix)])
+
+    def server_time(self) -> datetime:
+        return NOW
 
     def event_rates(self, tags: Sequence[str], window: str = "*-1h") -> dict[str, float]:
         self.rate_calls.append(len(tags))

@@ -23,8 +23,9 @@ CASES = Path(__file__).resolve().parent / "cases"
 def render_case(case: Path) -> dict[str, bytes]:
     """Every file the generator would write for the case, by bundle-relative path."""
     spec = yaml.safe_load((case / "input.yml").read_text())
-    plan = plan_partitions([Tag(*t) for t in spec["tags"]], spec["tags_per_pipeline"])
-    files = {k: v.encode() for k, v in render_bundle(plan, BundleSettings(**spec["settings"])).files.items()}
+    settings = {k: str(v) for k, v in spec["settings"].items()}
+    plan = plan_partitions([Tag(*t) for t in spec["tags"]], spec["tags_per_pipeline"], settings=settings)
+    files = {k: v.encode() for k, v in render_bundle(plan, BundleSettings(settings)).files.items()}
     return {**files, PLAN_FILE: dump_plan(plan)}
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import PlanConfigError
-from generator.notebook import EnvWidgets, build_request, credentials, deploy, read_widgets
+from generator.notebook import EnvWidgets, build_request, credentials, next_step, read_widgets
 from generator.plan import read_plan
 from mock_server import MockSettings
 from mock_server.testing import running_mock
@@ -30,7 +30,7 @@ class FakeSecrets:
         return self.values[key]
 
 
-def test_credentials_come_from_the_secret_scope_by_the_contract_key_names() -> None:
+def test_credentials_come_from_the_auth_scope_by_the_contract_key_names() -> None:
     secrets = FakeSecrets({"pi-username": "u", "pi-password": "p"})
     env = credentials("basic", "osipi", secrets, {"PI_PASSWORD": "from-env", "PI_VERIFY_TLS": "true"})
     assert env == {"PI_AUTH": "basic", "PI_USERNAME": "u", "PI_PASSWORD": "p", "PI_VERIFY_TLS": "true"}
@@ -39,12 +39,12 @@ def test_credentials_come_from_the_secret_scope_by_the_contract_key_names() -> N
 
 def test_env_widgets_fall_back_to_their_defaults() -> None:
     values = read_widgets(EnvWidgets({"OSIPI_TARGET": "prod"}))
-    assert values["target"] == "prod" and values["dry_run"] == "true" and values["secret_scope"] == "osipi"
+    assert values["target"] == "prod" and values["dry_run"] == "true" and values["auth_scope"] == ""
 
 
 def test_notebook_runs_as_a_script_and_writes_the_bundle_without_printing_the_password(tmp_path: Path) -> None:
     bundle = make_bundle(tmp_path / "bundle")
-    with running_mock(MockSettings(tags=60, seed=7, auth="basic")) as mock:
+    with running_mock(MockSettings(tags=60, seed=7, auth="basic")) as mock:  # the plan's default auth: basic
         env = {
             **os.environ,
             "OSIPI_BUNDLE": str(bundle),
@@ -60,24 +60,24 @@ def test_notebook_runs_as_a_script_and_writes_the_bundle_without_printing_the_pa
         )
     assert done.returncode == 0, done.stderr
     assert "tags added" in done.stdout and "databricks bundle deploy -t dev" in done.stdout
+    assert "Deployments" in done.stdout  # the documented workspace deploy, never a CLI the cluster lacks
     assert "pipassword" not in done.stdout + done.stderr
     plan = read_plan(bundle)
     assert plan is not None and all(len(p.tags) <= 20 for p in plan.partitions)
 
 
-def test_deploy_says_the_command_when_the_cli_is_absent(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    assert deploy(tmp_path, "prod") == f"to deploy, run from {tmp_path}: databricks bundle deploy -t prod"
-
-
-def test_deploy_runs_the_cli_in_the_bundle_folder(tmp_path: Path, monkeypatch) -> None:
+def test_the_next_step_is_the_documented_workspace_deploy_and_nothing_is_run(tmp_path: Path, monkeypatch) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
+    marker = tmp_path / "ran"
     cli = bin_dir / "databricks"
-    cli.write_text('#!/bin/sh\necho "ran $* in $(pwd)"\n')
+    cli.write_text(f"#!/bin/sh\ntouch {marker}\n")
     cli.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
-    assert deploy(tmp_path, "dev") == f"deployed: ran bundle deploy -t dev in {tmp_path}\n"
+    message = next_step(tmp_path, "prod")
+    assert "Deployments" in message and "choose target 'prod'" in message
+    assert f"cd {tmp_path} && databricks bundle deploy -t prod" in message
+    assert not marker.exists()
 
 
 def test_a_non_numeric_cap_widget_is_a_clear_error(tmp_path: Path) -> None:

@@ -24,7 +24,17 @@ def test_plan_round_trips_exactly() -> None:
 def test_plan_file_has_one_tag_per_line_for_readable_diffs() -> None:
     text = dump_plan(sample_plan()).decode()
     assert text.count("\n") > 25
-    assert '["F1DP0003","TAG \\"3\\" é",4.5]' in text
+    assert '["F1DP0003","TAG \\"3\\" é",4.5,""]' in text
+
+
+def test_a_format_1_plan_is_read_with_empty_history_starts_and_no_settings() -> None:
+    old = (
+        b'{"format": 1, "tags_per_pipeline": 10, "next_partition": 2, "discovery": {}, '
+        b'"partitions": [{"id": "p0001", "tags": [["F1DP0001", "A", 1.0]]}],\n'
+    )
+    seal = __import__("hashlib").sha256(old).hexdigest()
+    plan = parse_plan(old + f'  "sha256": "{seal}"\n}}\n'.encode())
+    assert plan.settings == {} and plan.partitions[0].tags == (Tag("F1DP0001", "A", 1.0, ""),)
 
 
 def test_a_hand_edited_plan_is_rejected_with_the_fix() -> None:
@@ -40,7 +50,7 @@ def test_a_truncated_plan_is_rejected_as_corrupted() -> None:
 
 
 def test_a_plan_without_seal_is_rejected() -> None:
-    with pytest.raises(PlanFileError, match="format-1"):
+    with pytest.raises(PlanFileError, match="not an osipi plan"):
         parse_plan(b'{"partitions": []}')
 
 

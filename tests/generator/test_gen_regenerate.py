@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ URL = "https://pi.example.com/piwebapi"
 
 def request(bundle: Path, **changes: object) -> RegenerateRequest:
     base = dict(
-        bundle=bundle, discovery=DiscoverySpec((DB_PATH,)), settings={"pi_web_api_url": URL}, tags_per_pipeline=10
+        bundle=bundle, discovery=DiscoverySpec((DB_PATH,)), settings={"pi_url": URL}, tags_per_pipeline=10
     )
     return RegenerateRequest(**{**base, **changes})
 
@@ -159,18 +160,36 @@ def test_rebalance_recovers_from_a_damaged_plan(bundle: Path, fake_pi: FakePI, g
 
 def test_an_invalid_setting_fails_before_discovery(bundle: Path, generated: dict[str, bytes]) -> None:
     pi = FakePI()
-    with pytest.raises(PlanConfigError, match="catalog 'my-cat' must be letters, digits and underscores"):
+    with pytest.raises(PlanConfigError, match=r"setting catalog \(--catalog\): 'my-cat' is not a name of letters"):
         regenerate(request(bundle, settings={"catalog": "my-cat"}), pi)
     assert snapshot(bundle) == generated
 
 
 def test_settings_given_once_are_kept_by_later_runs(bundle: Path, fake_pi: FakePI) -> None:
-    regenerate(
-        request(bundle, settings={"pi_web_api_url": URL, "ingestion_mode": "continuous", "catalog": "ot"}), fake_pi
-    )
-    regenerate(request(bundle, settings={}), fake_pi)
-    text = (bundle / "databricks.yml").read_text()
-    assert 'default: "continuous"' in text and 'default: "ot"' in text
+    chosen = {"pi_url": URL, "ingestion_mode": "continuous", "catalog": "ot", "max_window": "6h", "channel": "PREVIEW",
+              "max_values": "10000", "max_parallel_pipelines": "3"}  # fmt: skip
+    regenerate(request(bundle, settings=chosen), fake_pi)
+    before = snapshot(bundle)
+    result = regenerate(request(bundle, settings={}, tags_per_pipeline=None), fake_pi)
+    assert snapshot(bundle) == before and not result.diff.changed
+    assert {k: result.plan.settings[k] for k in chosen} == chosen
+    assert (bundle / "resources" / "osipi_live.job.yml").exists()
+
+
+def test_every_tag_keeps_the_history_start_it_entered_with(bundle: Path) -> None:
+    first = regenerate(request(bundle, settings={"pi_url": URL, "history_start": "*-2d"}), FakePI(count=30)).plan
+    assert {t.since for p in first.partitions for t in p.tags} == {"2026-11-28T12:00:00.000000Z"}
+    later = FakePI(count=33)
+    later.server_time = lambda: datetime(2026, 12, 5, tzinfo=UTC)  # type: ignore[method-assign]
+    grown = regenerate(request(bundle, settings={}), later).plan
+    since = {t.webid: t.since for p in grown.partitions for t in p.tags}
+    assert {since[t.webid] for p in first.partitions for t in p.tags} == {"2026-11-28T12:00:00.000000Z"}
+    assert {since[w] for w in since if w not in first.assignment()} == {"2026-12-03T00:00:00.000000Z"}
+
+
+def test_event_frame_start_is_fixed_to_an_absolute_time_once(bundle: Path, fake_pi: FakePI) -> None:
+    plan = regenerate(request(bundle, settings={"pi_url": URL, "event_frame_start": "*-7d"}), fake_pi).plan
+    assert plan.settings["event_frame_start"] == "2026-11-23T12:00:00.000000Z"
 
 
 def test_a_missing_url_on_a_new_bundle_names_the_flag(bundle: Path, fake_pi: FakePI) -> None:
@@ -225,11 +244,9 @@ def test_progress_bars_count_elements_points_and_samples(bundle: Path, fake_pi: 
     assert done["sampling *-1h of 65 tags"] == (65, 65)
 
 
-def test_a_broken_databricks_yml_fails_and_is_left_for_the_operator(
+def test_databricks_yml_is_output_only_a_broken_one_is_rewritten_from_the_plan(
     bundle: Path, fake_pi: FakePI, generated: dict[str, bytes]
 ) -> None:
     (bundle / "databricks.yml").write_text("variables: [unclosed\n")
-    broken = snapshot(bundle)
-    with pytest.raises(PlanConfigError, match="(?s)databricks.yml is not valid YAML.*git checkout -- databricks.yml"):
-        regenerate(request(bundle), fake_pi)
-    assert snapshot(bundle) == broken
+    regenerate(request(bundle, settings={}), fake_pi)
+    assert snapshot(bundle) == generated

@@ -2,7 +2,7 @@ import collections
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pyarrow.parquet as pq
+from osipi_app.local import open_table
 
 BUNDLE = Path(__file__).parent / "bundle"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -50,14 +50,8 @@ def ground_truth(archive, webids, start: datetime, end: datetime, as_of: datetim
 
 
 def landed(warehouse: Path, table: str) -> list[dict]:
-    folder = warehouse / "warehouse" / "osipi.db" / table
-    files = [
-        f for f in folder.rglob("*.parquet") if not any(p.startswith(("_", ".")) for p in f.relative_to(folder).parts)
-    ]
-    rows = []
-    for f in files:
-        rows.extend(pq.read_table(f).to_pylist())
-    return rows
+    """The rows Spark committed to a local table."""
+    return open_table(warehouse, table).to_table().to_pylist()
 
 
 def bronze(warehouse: Path, table: str = "pi_timeseries_p0001") -> collections.Counter:

@@ -5,7 +5,7 @@ from pipeline_truth import BUNDLE, T0
 
 from mock_server import MockSettings
 from mock_server.testing import running_mock
-from osipi_lakeflow.local import run_pipelines
+from osipi_app.local import run_pipelines
 
 pytestmark = pytest.mark.spark
 
@@ -22,7 +22,7 @@ def results(tmp_path_factory):
             BUNDLE,
             warehouse,
             pipelines=keys,
-            variables={"pi_web_api_url": mock.url, "tags": tags},
+            variables={"pi_url": mock.url, "tags": tags},
             parallel=2,
             engine_conf={"spark.sql.pipelines.maxFlowRetryAttempts": "0"},
             timeout=600,

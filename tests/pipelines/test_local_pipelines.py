@@ -11,8 +11,8 @@ from pipeline_truth import BUNDLE, T0, bronze, ground_truth, landed, micros
 
 from mock_server import MockSettings
 from mock_server.testing import running_mock
+from osipi_app.local import list_tables, run_pipelines
 from osipi_lakeflow.client import PIWebAPI
-from osipi_lakeflow.local import list_tables, run_pipelines
 
 pytestmark = pytest.mark.spark
 
@@ -35,7 +35,7 @@ def tags(mock):
 
 
 def variables(mock, tags, history="*-3h"):
-    return {"pi_web_api_url": mock.url, "tags": ",".join(tags), "history_start": history}
+    return {"pi_url": mock.url, "tags": ",".join(tags), "history_start": history}
 
 
 def advance(mock, seconds: int) -> None:
@@ -136,7 +136,7 @@ def _kill_engine_after_first_commit(warehouse, stop: threading.Event) -> None:
     while time.monotonic() < deadline and not stop.is_set():
         if any(p.name == "1" and p.parent.name == "commits" for p in commits.rglob("1")):
             for child in psutil.Process().children(recursive=False):
-                if "osipi_lakeflow.local.worker" in " ".join(child.cmdline()):
+                if "osipi_app.local.worker" in " ".join(child.cmdline()):
                     import os
                     import signal
 

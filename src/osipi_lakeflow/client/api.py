@@ -15,9 +15,9 @@ from osipi_lakeflow.client.fetch import BatchFetcher, Fetcher, StreamSetFetcher
 from osipi_lakeflow.client.paging import TagCursor
 from osipi_lakeflow.client.recorded import CountLimit, ReadPlan, RecordedRead
 from osipi_lakeflow.client.session import Transport
-from osipi_lakeflow.client.timeutil import TimeLike, format_time, resolve_time
 from osipi_lakeflow.errors import PIAuthError, PIConfigError, PIResponseError
 from osipi_lakeflow.models import AssetDatabase, Attribute, DataServer, Element, EventFrame, Point, Watermark
+from osipi_lakeflow.pitime import TimeLike, format_time, resolve_time
 
 
 class PIWebAPI:

@@ -1,8 +1,8 @@
 """Authentication for PI Web API: Basic, Bearer (static or OpenID Connect client credentials), Kerberos, anonymous.
 
 Every class is a `requests.auth.AuthBase`; none shows its secret in `repr`, `str` or an error message.
-`auth_from_env` builds one from a mapping of PI_* variables, which the Spark data source fills from a
-Databricks secret scope.
+`build_auth` makes one from credential values (the Spark data source hands them over as options);
+`auth_from_env` from PI_* environment variables, for local runs.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ import orjson
 import requests
 from requests.auth import AuthBase
 
+from osipi_lakeflow import contract
 from osipi_lakeflow.errors import PIAuthError, PIConfigError, PIConnectionError
-
-_METHODS = ("basic", "bearer", "oidc", "kerberos", "anonymous")
 
 
 class BasicAuth(AuthBase):
@@ -168,40 +167,64 @@ def kerberos_auth(**options: Any) -> AuthBase:
     return HTTPKerberosAuth(**options)
 
 
+def build_auth(
+    method: str,
+    credentials: Mapping[str, str],
+    *,
+    base_url: str | None = None,
+    oidc_endpoint: str = "",
+    oidc_scope: str = "system",
+    verify: bool | str = True,
+) -> AuthBase | None:
+    """The auth of `method` from its credentials (keyed by the contract's option names); None is anonymous.
+
+    Args:
+        method: basic, bearer, oidc, kerberos or anonymous (`contract.AUTH_METHODS`).
+        credentials: e.g. {"username": ..., "password": ...}; see `contract.AUTH_METHODS[method].credentials`.
+        base_url: the PI Web API URL, for discovering the OIDC token endpoint when `oidc_endpoint` is empty.
+        oidc_endpoint: the OIDC token endpoint of the client-credentials grant (empty: discovered).
+        oidc_scope: the scope asked of it.
+        verify: TLS verification (or a CA bundle path) for the token endpoint.
+    """
+    spec = contract.auth_method(method)
+    missing = [c for c in spec.credentials if not credentials.get(c.option)]
+    if missing:
+        names = ", ".join(f"{c.env} (secret key {c.secret_key})" for c in missing)
+        raise PIConfigError(f"PI auth method {spec.name} needs {names}")
+    if spec.name == "basic":
+        return BasicAuth(credentials["username"], credentials["password"])
+    if spec.name == "bearer":
+        return BearerAuth(credentials["token"])
+    if spec.name == "oidc":
+        return OIDCClientCredentialsAuth(
+            credentials["clientId"],
+            credentials["clientSecret"],
+            token_url=oidc_endpoint or None,
+            base_url=base_url,
+            scope=oidc_scope or "system",
+            verify=verify,
+        )
+    if spec.name == "kerberos":
+        return kerberos_auth()
+    return None
+
+
 def auth_from_env(env: Mapping[str, str] | None = None, *, base_url: str | None = None) -> AuthBase | None:
     """Build the auth named by PI_AUTH (or inferred from which PI_* variables are set); None is anonymous.
 
     Args:
-        env: PI_AUTH (basic|bearer|oidc|kerberos|anonymous), PI_USERNAME/PI_PASSWORD, PI_BEARER_TOKEN,
-            PI_OIDC_CLIENT_ID/PI_OIDC_CLIENT_SECRET/PI_OIDC_TOKEN_URL/PI_OIDC_SCOPE; defaults to os.environ.
+        env: PI_AUTH (basic|bearer|oidc|kerberos|anonymous) and the credential variables of
+            `contract.AUTH_METHODS` (PI_USERNAME/PI_PASSWORD, PI_BEARER_TOKEN, PI_OIDC_CLIENT_ID/_SECRET),
+            plus PI_OIDC_TOKEN_URL and PI_OIDC_SCOPE; defaults to os.environ.
         base_url: the PI Web API URL, for discovering the OIDC token endpoint when PI_OIDC_TOKEN_URL is unset.
     """
     env = os.environ if env is None else env
-    method = (env.get("PI_AUTH") or _infer(env)).strip().lower()
-    if method == "basic":
-        return BasicAuth(env.get("PI_USERNAME", ""), env.get("PI_PASSWORD", ""))
-    if method == "bearer":
-        return BearerAuth(env.get("PI_BEARER_TOKEN", ""))
-    if method == "oidc":
-        return OIDCClientCredentialsAuth(
-            env.get("PI_OIDC_CLIENT_ID", ""),
-            env.get("PI_OIDC_CLIENT_SECRET", ""),
-            token_url=env.get("PI_OIDC_TOKEN_URL") or None,
-            base_url=base_url,
-            scope=env.get("PI_OIDC_SCOPE") or "system",
-        )
-    if method == "kerberos":
-        return kerberos_auth()
-    if method in ("anonymous", "none"):
-        return None
-    raise PIConfigError(f"PI_AUTH={method!r} is not one of {', '.join(_METHODS)}")
-
-
-def _infer(env: Mapping[str, str]) -> str:
-    if env.get("PI_OIDC_CLIENT_ID") or env.get("PI_OIDC_CLIENT_SECRET"):
-        return "oidc"
-    if env.get("PI_BEARER_TOKEN"):
-        return "bearer"
-    if env.get("PI_USERNAME") or env.get("PI_PASSWORD"):
-        return "basic"
-    return "anonymous"
+    method = contract.infer_auth_method(env)
+    settings = contract.settings_from_env(env)
+    return build_auth(
+        method,
+        contract.credentials_from_env(contract.auth_method(method), env),
+        base_url=base_url,
+        oidc_endpoint=settings.get("oidc_endpoint", ""),
+        oidc_scope=settings.get("oidc_scope", "system"),
+    )

@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Literal
 
+from osipi_lakeflow import contract
 from osipi_lakeflow.errors import PIConfigError
 
 ReadMethod = Literal["batch", "streamsets"]
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +19,8 @@ class ClientConfig:
 
     Attributes:
         verify: verify the server's TLS certificate (on by default; turn off only for a lab server).
-        ca_bundle: path of a PEM CA bundle for a server signed by a private CA; implies verification.
+        ca_bundle: path of a PEM CA bundle for a server signed by a private CA; implies verification. It is read
+            where the client opens its session (on Databricks: a volume or workspace file the reader can see).
         timeout: (connect, read) timeouts in seconds for every HTTP call.
         max_count: values per HTTP call; PI Web API's `MaxReturnedItemsPerCall` is 150,000 by default. A 400
             naming a lower server limit steps it down for the rest of the client's life.
@@ -68,10 +67,6 @@ class ClientConfig:
             raise PIConfigError(f"ClientConfig.timeout must be (connect_s, read_s), both > 0, got {self.timeout!r}")
         if self.method not in ("batch", "streamsets"):
             raise PIConfigError(f"ClientConfig.method must be 'batch' or 'streamsets', got {self.method!r}")
-        if self.ca_bundle is not None and not Path(self.ca_bundle).is_file():
-            raise PIConfigError(
-                f"CA bundle {self.ca_bundle!r} does not exist; point ca_bundle/PI_CA_BUNDLE at a PEM file"
-            )
 
     @property
     def requests_verify(self) -> bool | str:
@@ -87,12 +82,33 @@ class ClientConfig:
         return ClientConfig(**{**current, **changes})  # type: ignore[arg-type]
 
     @classmethod
+    def from_settings(cls, values: Mapping[str, object], **overrides: object) -> ClientConfig:
+        """A config from typed contract settings (`contract.check_settings` / `parse_options`); others keep defaults.
+
+        Pipelines build their client from these settings (their configuration and the data source options), never
+        from environment variables, which serverless pipelines do not have.
+        """
+        settings = {field: values[name] for name, field in _SETTING_FIELDS.items() if name in values}
+        if "ca_bundle" in settings and not settings["ca_bundle"]:
+            settings["ca_bundle"] = None
+        settings.update(overrides)
+        return cls(**settings)  # type: ignore[arg-type]
+
+    @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> ClientConfig:
         """Read PI_CA_BUNDLE and PI_VERIFY_TLS (default true) from a mapping, then apply `overrides`."""
         env = os.environ if env is None else env
-        raw = env.get("PI_VERIFY_TLS", "true").strip().lower()
-        if raw not in _TRUE | _FALSE:
-            raise PIConfigError(f"PI_VERIFY_TLS must be true or false, got {raw!r}")
-        settings: dict[str, object] = {"verify": raw in _TRUE, "ca_bundle": env.get("PI_CA_BUNDLE") or None}
-        settings.update(overrides)
-        return cls(**settings)  # type: ignore[arg-type]
+        given = {name: text for name, text in contract.settings_from_env(env).items() if name in _SETTING_FIELDS}
+        return cls.from_settings(contract.check_settings(given), **overrides)
+
+
+_SETTING_FIELDS = {
+    "verify_tls": "verify",
+    "ca_bundle": "ca_bundle",
+    "http_timeout": "timeout",
+    "concurrency": "concurrency",
+    "rate_limit": "rate_limit_per_s",
+    "max_count": "max_count",
+    "read_method": "method",
+}
+"""Contract setting name -> ClientConfig field."""

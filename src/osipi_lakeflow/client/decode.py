@@ -116,7 +116,7 @@ def _timestamps_us(stamps: list[str]) -> np.ndarray:
 
 def _micros_slow(text: object) -> int:
     """Parse one timestamp Arrow refused (out of the nanosecond range, or an odd form)."""
-    from osipi_lakeflow.client.timeutil import parse_timestamp
+    from osipi_lakeflow.pitime import parse_timestamp
 
     if not isinstance(text, str):
         raise PIResponseError(f"timestamp {text!r} is not a string; the response is not PI Web API recorded data")

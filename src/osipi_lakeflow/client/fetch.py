@@ -24,8 +24,8 @@ from osipi_lakeflow.client.session import (
     error_text,
     status_error,
 )
-from osipi_lakeflow.client.timeutil import format_time
 from osipi_lakeflow.errors import PIAuthError, PIResponseError
+from osipi_lakeflow.pitime import format_time
 
 VALUE_FIELDS = ("Timestamp", "Value", "Good", "Questionable", "Substituted", "Annotated")
 STREAM_SELECTED = ";".join([*(f"Items.{f}" for f in VALUE_FIELDS), "UnitsAbbreviation", "WebException"])

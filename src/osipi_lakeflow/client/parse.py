@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from osipi_lakeflow.client.timeutil import parse_timestamp
 from osipi_lakeflow.models import OPEN_END_YEAR, Attribute, DataServer, Element, EventFrame, Point
+from osipi_lakeflow.pitime import parse_timestamp
 
 
 def data_server(i: dict) -> DataServer:

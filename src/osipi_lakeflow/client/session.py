@@ -13,6 +13,7 @@ import random
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -26,6 +27,7 @@ from osipi_lakeflow.client.config import ClientConfig
 from osipi_lakeflow.client.ratelimit import RateLimiter
 from osipi_lakeflow.errors import (
     PIAuthError,
+    PIConfigError,
     PIConnectionError,
     PINotFoundError,
     PIResponseError,
@@ -100,7 +102,16 @@ def status_error(status: int, url: str, text: str, *, www_authenticate: str = ""
 
 
 def build_session(config: ClientConfig, auth: AuthBase | None) -> requests.Session:
-    """A pooled session sized to the concurrency; retries are ours, so the adapter makes none."""
+    """A pooled session sized to the concurrency; retries are ours, so the adapter makes none.
+
+    Raises:
+        PIConfigError: the configured CA bundle is not a file here.
+    """
+    if config.ca_bundle is not None and not Path(config.ca_bundle).is_file():
+        raise PIConfigError(
+            f"CA bundle {config.ca_bundle!r} does not exist here; point the ca_bundle setting (PI_CA_BUNDLE locally) "
+            "at a PEM file the pipeline can read, such as a Unity Catalog volume path /Volumes/<catalog>/<schema>/..."
+        )
     session = requests.Session()
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=config.concurrency + 2, max_retries=0)
     session.mount("https://", adapter)

@@ -1,11 +1,13 @@
 r"""AF data sources (batch): elements, attributes, event frames and event-frame attribute values.
 
-Each reads one AF database (option `database`) in full, so a materialized view over it is a complete, current
+Each reads one AF database (option `afDatabase`) in full, so a materialized view over it is a complete, current
 snapshot: an event frame that closed since the last refresh shows its end, and each frame id has one row.
+Options: the settings of `contract.settings_for("af_hierarchy")` (or `"event_frames"`) by their option names,
+and the credentials of the auth method.
 
 Usage::
 
-    spark.read.format("osipi_af_elements").options(url=..., database=r"\\\\PIAF01\\Plant").load()
+    spark.read.format("osipi_af_elements").options(piUrl=..., afDatabase=r"\\\\PIAF01\\Plant").load()
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
 from pyspark.sql.pandas.types import from_arrow_schema
 from pyspark.sql.types import StructType
 
-from osipi_lakeflow.client import EVENT_FRAME_VALUE_SCHEMA, ClientConfig, PIWebAPI
-from osipi_lakeflow.datasource.credentials import resolve_auth
+from osipi_lakeflow import contract
+from osipi_lakeflow.client import EVENT_FRAME_VALUE_SCHEMA
 from osipi_lakeflow.datasource.options import AFOptions
 from osipi_lakeflow.models import Attribute, Element, EventFrame
 from osipi_lakeflow.schema import UTC_MICROS
@@ -152,13 +154,9 @@ def event_frame_rows(frames: list[EventFrame], now: datetime) -> pa.Table:
     )
 
 
-def _client(opts: AFOptions) -> PIWebAPI:
-    return PIWebAPI(opts.url, auth=resolve_auth(opts.auth, opts.url), config=ClientConfig.from_env())
-
-
 def read_af(kind: str, opts: AFOptions) -> pa.Table:
     """Read one AF entity set of the database in full."""
-    with _client(opts) as pi:
+    with opts.connection.open() as pi:
         database = pi.asset_database(opts.database)
         if kind in ("elements", "attributes"):
             elements = list(pi.elements(database))
@@ -166,7 +164,7 @@ def read_af(kind: str, opts: AFOptions) -> pa.Table:
                 return element_rows(elements)
             return attribute_rows(list(pi.attributes(elements)), {e.webid: e.id for e in elements})
         now = pi.server_time()
-        frames = list(pi.event_frames(database, start=opts.start, end="*", search_mode="Overlapped"))
+        frames = list(pi.event_frames(database, start=opts.event_frame_start, end="*", search_mode="Overlapped"))
         if kind == "event_frames":
             return event_frame_rows(frames, now)
         return pi.event_frame_values(frames)
@@ -184,6 +182,7 @@ class _AFReader(DataSourceReader):
 
 class _AFSource(DataSource):
     kind = ""
+    pipeline_kind = contract.AF_HIERARCHY
     arrow_schema: pa.Schema
 
     def schema(self) -> StructType:
@@ -192,7 +191,7 @@ class _AFSource(DataSource):
 
     def reader(self, schema: StructType) -> _AFReader:
         """Validate options and build the reader."""
-        return _AFReader(self.kind, AFOptions.parse(self.options, self.name()))
+        return _AFReader(self.kind, AFOptions.parse(self.options, self.pipeline_kind))
 
 
 class PIElementsDataSource(_AFSource):
@@ -203,7 +202,7 @@ class PIElementsDataSource(_AFSource):
     @classmethod
     def name(cls) -> str:
         """The format name."""
-        return "osipi_af_elements"
+        return contract.FORMAT_AF_ELEMENTS
 
 
 class PIAttributesDataSource(_AFSource):
@@ -214,26 +213,28 @@ class PIAttributesDataSource(_AFSource):
     @classmethod
     def name(cls) -> str:
         """The format name."""
-        return "osipi_af_attributes"
+        return contract.FORMAT_AF_ATTRIBUTES
 
 
 class PIEventFramesDataSource(_AFSource):
     """`format("osipi_event_frames")`: event frames overlapping [start, now], one row per frame id."""
 
     kind, arrow_schema = "event_frames", EVENT_FRAME_SCHEMA
+    pipeline_kind = contract.EVENT_FRAMES
 
     @classmethod
     def name(cls) -> str:
         """The format name."""
-        return "osipi_event_frames"
+        return contract.FORMAT_EVENT_FRAMES
 
 
 class PIEventFrameValuesDataSource(_AFSource):
     """`format("osipi_event_frame_attributes")`: one row per (event frame, attribute) with its value."""
 
     kind, arrow_schema = "event_frame_attributes", EVENT_FRAME_VALUE_SCHEMA
+    pipeline_kind = contract.EVENT_FRAMES
 
     @classmethod
     def name(cls) -> str:
         """The format name."""
-        return "osipi_event_frame_attributes"
+        return contract.FORMAT_EVENT_FRAME_VALUES

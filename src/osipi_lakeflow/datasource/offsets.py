@@ -69,18 +69,18 @@ class StreamOffset:
         )
 
 
-def initial_offset(tags: Sequence[str], history_start: datetime, server_now: datetime) -> StreamOffset:
-    """Every tag at the history start; the last late scan counts as done now.
+def initial_offset(starts: Mapping[str, datetime], server_now: datetime) -> StreamOffset:
+    """Every tag at its own history start; the last late scan counts as done now.
 
     Nothing before the history start is wanted, and everything after it is read fresh by the first run, so the
     first late scan is due a quarter window later; an earlier one would re-read behind a recent history start.
     """
-    return StreamOffset(server_now, dict.fromkeys(tags, history_start), late_scan_at=server_now)
+    return StreamOffset(server_now, dict(starts), late_scan_at=server_now)
 
 
-def reconcile(start: StreamOffset, tags: Sequence[str], history_start: datetime) -> StreamOffset:
-    """Align a checkpointed offset with the configured tags: new tags begin at the history start, removed ones go."""
-    positions = {t: start.tags.get(t, history_start) for t in tags}
+def reconcile(start: StreamOffset, starts: Mapping[str, datetime]) -> StreamOffset:
+    """Align a checkpointed offset with the configured tags: new tags begin at their history start, removed ones go."""
+    positions = {t: start.tags.get(t, begin) for t, begin in starts.items()}
     return replace(start, tags=positions, late_from=None)
 
 

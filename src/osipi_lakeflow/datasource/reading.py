@@ -10,8 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from osipi_lakeflow.client import ClientConfig, PIWebAPI
-from osipi_lakeflow.datasource.credentials import resolve_auth
+from osipi_lakeflow.client import PIWebAPI
 from osipi_lakeflow.datasource.options import ReaderOptions
 from osipi_lakeflow.datasource.partitions import TagBatch
 from osipi_lakeflow.errors import PIWebAPIError
@@ -31,8 +30,8 @@ class PIReadError(PIWebAPIError):
 
 
 def open_client(opts: ReaderOptions) -> PIWebAPI:
-    """A client for this task: credentials resolved here, on the executor, never shipped in options."""
-    return PIWebAPI(opts.url, auth=resolve_auth(opts.auth, opts.url), config=ClientConfig.from_env())
+    """A client for this task, built where the read runs from the options the pipeline handed over."""
+    return opts.connection.open()
 
 
 def _stamp(batch: pa.RecordBatch, ingested: pa.Scalar) -> pa.RecordBatch:

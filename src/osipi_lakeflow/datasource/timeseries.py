@@ -4,12 +4,18 @@ Usage::
 
     spark.dataSource.register(PIDataSource)
     (spark.readStream.format("osipi")
-        .options(url="https://pi/piwebapi", tags="F1DP...,F1DP...", start="*-7d", partitionId="p0001")
+        .options(piUrl="https://pi/piwebapi", authMethod="basic", username=..., password=...,
+                 tags="F1DP...,F1DP...", start="*-7d", partitionId="p0001")
         .load())
 
-Spark partitions are groups of tags (`tagsPerPartition`); streaming offsets are per-tag positions (see
-`offsets.py`) kept in the query's checkpoint; each micro-batch is bounded by `maxWindow` per tag and `maxValues`
-(estimated from each tag's event rate), so a long backfill advances in bounded steps.
+Options: the settings of `contract.settings_for("timeseries")` by their option names (`piUrl`, `lateWindow`,
+`maxWindow`, `maxValues`, `tagsPerTask`, client settings), the credentials of the auth method, `tags`,
+`tagStarts` (per-tag history starts, `ISO=WebId,WebId|...`), `start` (the start of tags without one, default
+`*-1d`), `end` (batch reads, default `*`) and `partitionId`.
+
+Spark partitions are groups of tags (`tagsPerTask`); streaming offsets are per-tag positions (see `offsets.py`)
+kept in the query's checkpoint; each micro-batch is bounded by `maxWindow` per tag and `maxValues` (estimated from
+each tag's event rate), so a long backfill advances in bounded steps.
 """
 
 from __future__ import annotations
@@ -24,13 +30,14 @@ from pyspark.sql.datasource import DataSource, DataSourceReader, DataSourceStrea
 from pyspark.sql.streaming.datasource import ReadAllAvailable, ReadLimit, ReadMaxRows, SupportsTriggerAvailableNow
 from pyspark.sql.types import StructType
 
+from osipi_lakeflow import contract
 from osipi_lakeflow.client import PIWebAPI
-from osipi_lakeflow.client.timeutil import resolve_time
 from osipi_lakeflow.datasource.offsets import StreamOffset, initial_offset, next_offset, reconcile
 from osipi_lakeflow.datasource.options import ReaderOptions
 from osipi_lakeflow.datasource.partitions import TagBatch, batch_partitions, stream_partitions
 from osipi_lakeflow.datasource.reading import SOURCE_SCHEMA_DDL, open_client, read_tag_batch
 from osipi_lakeflow.errors import PIResponseError, PIWebAPIError
+from osipi_lakeflow.pitime import resolve_time
 
 log = logging.getLogger("osipi_lakeflow.datasource")
 
@@ -43,13 +50,19 @@ def _with_partition(error: PIWebAPIError, partition_id: str) -> PIWebAPIError:
     return type(error)(message)
 
 
+def history_starts(opts: ReaderOptions, now: datetime) -> dict[str, datetime]:
+    """Each tag's history start: its own from `tagStarts`, else `start`, resolved against the server clock."""
+    default = resolve_time(opts.start, now)
+    return {t: resolve_time(opts.tag_starts[t], now) if t in opts.tag_starts else default for t in opts.tags}
+
+
 class PIDataSource(DataSource):
     """PI recorded values of a set of tags; see the module docstring for options."""
 
     @classmethod
     def name(cls) -> str:
         """The format name: `spark.read.format("osipi")`."""
-        return "osipi"
+        return contract.FORMAT_RECORDED
 
     def schema(self) -> str:
         """RECORDED_SCHEMA plus `ingested_at`."""
@@ -88,7 +101,7 @@ class PIBatchReader(DataSourceReader):
     def partitions(self) -> Sequence[InputPartition]:
         """One task per group of `tagsPerPartition` tags."""
         return batch_partitions(
-            self.opts.partition_id, self.opts.tags, self.start, self.end, self.now, self.opts.tags_per_partition,
+            self.opts.partition_id, self.opts.tags, self.start, self.end, self.now, self.opts.tags_per_task,
             self.names,
         )  # fmt: skip
 
@@ -106,10 +119,10 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
         self._target: datetime | None = None
         self._rates: dict[str, float] | None = None
         self._names: dict[str, str] | None = None
-        self._history_start: datetime | None = None
+        self._starts: dict[str, datetime] | None = None
 
-    def _now_and_start(self) -> tuple[datetime, datetime]:
-        """The server clock now and the history start of a new tag (resolved once per reader).
+    def _now_and_starts(self) -> tuple[datetime, dict[str, datetime]]:
+        """The server clock now and every tag's history start (resolved once per reader).
 
         Raises:
             PIWebAPIError: of the same kind as the client's, its message prefixed with the partition id.
@@ -117,8 +130,8 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
         try:
             with open_client(self.opts) as pi:
                 now = pi.server_time()
-                if self._history_start is None:
-                    self._history_start = resolve_time(self.opts.start, now)
+                if self._starts is None:
+                    self._starts = history_starts(self.opts, now)
                 if self._rates is None:
                     self._rates = self._event_rates(pi)
                 if self._names is None:
@@ -126,7 +139,7 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
         except PIWebAPIError as error:
             log.error("partition %s: %s", self.opts.partition_id, error)
             raise _with_partition(error, self.opts.partition_id) from error
-        return now, self._history_start
+        return now, self._starts
 
     def _event_rates(self, pi: PIWebAPI) -> dict[str, float]:
         """Events per second per tag over the last hour, to size micro-batches; 1 Hz assumed when unknown."""
@@ -137,13 +150,13 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
             return {}
 
     def initialOffset(self) -> dict:
-        """Every tag at the history start (`start` resolved against the server clock)."""
-        now, history = self._now_and_start()
-        return initial_offset(self.opts.tags, history, now).to_json()
+        """Every tag at its history start (resolved against the server clock)."""
+        now, starts = self._now_and_starts()
+        return initial_offset(starts, now).to_json()
 
     def prepareForTriggerAvailableNow(self) -> None:
         """Fix the target: nothing after the server time of this call is read in this run."""
-        self._target, _ = self._now_and_start()
+        self._target, _ = self._now_and_starts()
 
     def getDefaultReadLimit(self) -> ReadLimit:
         """At most `maxValues` estimated values per micro-batch."""
@@ -151,7 +164,7 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
 
     def latestOffset(self, start: dict | None = None, limit: ReadLimit | None = None) -> dict:
         """The end of the next micro-batch, or `start` itself when nothing is left to read."""
-        now, history = self._now_and_start()
+        now, starts = self._now_and_starts()
         if start is None:  # runtimes before 4.2 call latestOffset() without arguments
             start = self.initialOffset()
         if self._target is not None:
@@ -163,7 +176,7 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
         else:
             budget = self.opts.max_values
         previous = StreamOffset.from_json(start)
-        begin = reconcile(previous, self.opts.tags, history)
+        begin = reconcile(previous, starts)
         end = next_offset(
             begin,
             now,
@@ -187,7 +200,7 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
             self.opts.partition_id,
             StreamOffset.from_json(start),
             StreamOffset.from_json(end),
-            self.opts.tags_per_partition,
+            self.opts.tags_per_task,
             self._names or {},
         )
 

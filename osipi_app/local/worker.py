@@ -1,0 +1,278 @@
+"""One local engine process: a Spark Connect server on a free loopback port, running pipelines from their specs.
+
+Started by `runner.py` as `python -m osipi_app.local.worker JOB.json`; writes one JSON result per pipeline
+to the path the job names. One JVM serves every pipeline of the job (one start, ~15 s; then ~5 s per pipeline),
+each pipeline in its own Connect session, so their `configuration` maps never mix.
+Workarounds (DATABRICKS_LOCAL.md): hive catalog with a warehouse-local Derby metastore, schema created first,
+UI off, a port per process, and SPARK-59135 (the CLI's exit 1 after a completed run with a Python data source).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import types
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from osipi_lakeflow.pipeline.credentials import RUNTIME_MARKER
+from osipi_lakeflow.pipeline.expectations import parse_metric_name
+from osipi_lakeflow.pipeline.views import partition_tables, publish_views
+
+EMULATED_RUNTIME = "osipi-local-emulation"
+"""The runtime marker's value when a run emulates Databricks (see `emulate_databricks`)."""
+
+log = logging.getLogger("osipi_app.local")
+
+_REGISTRATION = threading.Lock()
+ROCKSDB = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
+
+
+def server_conf(warehouse: Path, port: int, extra: dict[str, str]) -> dict[str, str]:
+    """Static Spark settings of the local engine: everything under `warehouse`, loopback only."""
+    derby = warehouse / "_metastore"
+    conf = {
+        "spark.connect.grpc.binding.port": str(port),
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.ui.enabled": "false",
+        "spark.sql.catalogImplementation": "hive",
+        "spark.sql.warehouse.dir": str(warehouse / "warehouse"),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={derby / 'metastore_db'};create=true",
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={derby}",
+        "spark.sql.streaming.stateStore.providerClass": ROCKSDB,
+        "spark.sql.shuffle.partitions": "2",
+        "spark.sql.session.timeZone": "UTC",
+        # UTC microseconds in the files, the type pyarrow and DuckDB read back as timezone-aware timestamps
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    }
+    conf.update(extra)
+    return conf
+
+
+class MetricsCollector:
+    """Collects expectation metrics (`DataFrame.observe`) from every streaming progress event, once per batch."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: set[tuple[str, int]] = set()
+        self.counts: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+
+    def add(self, run_id: str, batch_id: int, metrics: dict) -> None:
+        """Add one progress event's observed metrics (duplicates of a (run, batch) are ignored)."""
+        with self._lock:
+            if (run_id, batch_id) in self._seen:
+                return
+            self._seen.add((run_id, batch_id))
+            for metric, row in metrics.items():
+                parsed = parse_metric_name(metric)
+                if parsed is None:
+                    continue
+                dataset, name, action = parsed
+                values = row.asDict() if hasattr(row, "asDict") else dict(row)
+                slot = self.counts[dataset].setdefault(name, {"action": action, "passed": 0, "failed": 0})
+                slot["passed"] += int(values.get("passed") or 0)
+                slot["failed"] += int(values.get("failed") or 0)
+
+    def take(self, datasets: list[str]) -> dict:
+        """The counts of `datasets` so far, removed from the collector."""
+        with self._lock:
+            return {d: self.counts.pop(d) for d in datasets if d in self.counts}
+
+
+def _listener(collector: MetricsCollector):
+    from pyspark.sql.streaming import StreamingQueryListener
+
+    class ExpectationListener(StreamingQueryListener):
+        def onQueryStarted(self, event) -> None:
+            """Nothing to record."""
+
+        def onQueryProgress(self, event) -> None:
+            """Record the batch's observed expectation metrics."""
+            progress = event.progress
+            if progress.observedMetrics:
+                collector.add(str(progress.runId), progress.batchId, dict(progress.observedMetrics))
+
+        def onQueryIdle(self, event) -> None:
+            """Nothing to record."""
+
+        def onQueryTerminated(self, event) -> None:
+            """Nothing to record."""
+
+    return ExpectationListener()
+
+
+def start_engine(warehouse: Path, port: int, extra: dict[str, str]):
+    """Start the in-process Connect server and return (classic session, connect URL)."""
+    from pyspark.sql import SparkSession as ClassicSession
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    ConnectSession._start_connect_server("local[2]", server_conf(warehouse, port, extra))
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"  # pyspark.sql.functions must build Connect columns
+    return ClassicSession._instantiatedSession, f"sc://localhost:{port}"
+
+
+def table_counts(spark, schema: str, tables: list[str]) -> dict[str, int]:
+    """Row counts of the tables that exist now."""
+    counts = {}
+    for table in tables:
+        if spark.catalog.tableExists(f"{schema}.{table}"):
+            counts[table] = spark.table(f"{schema}.{table}").count()
+    return counts
+
+
+def run_one(url: str, job: dict, collector: MetricsCollector, log_file: Path) -> dict:
+    """Run one pipeline spec in a fresh Connect session; never raises (the error is in the result)."""
+    from pyspark.pipelines import cli
+    from pyspark.pipelines.spark_connect_pipeline import create_dataflow_graph, start_run
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    began = time.monotonic()
+    result = {"key": job["key"], "ok": False, "seconds": 0.0, "tables": {}, "expectations": {}, "error": None}
+    spec_path = Path(job["spec"])
+    spec = cli.load_pipeline_spec(spec_path)
+    spark = ConnectSession.builder.remote(url).create()
+    spark.streams.addListener(_listener(collector))
+    completed = False
+    try:
+        with _REGISTRATION:  # registration blocks session mutations and changes directory process-wide
+            for key, value in spec.configuration.items():
+                spark.conf.set(key, value)
+            spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{spec.database}`")
+            before = table_counts(spark, spec.database, job["tables"])
+            graph = create_dataflow_graph(spark, spec.catalog, spec.database, spec.configuration)
+            registry = cli.SparkConnectGraphElementRegistry(spark, graph)
+            cli.register_definitions(spec_path, registry, spec, spark, graph)
+        with log_file.open("a", encoding="utf-8") as out:
+            try:
+                for event in start_run(spark, graph, None, False, None, False, spec.storage):
+                    if not isinstance(event, dict) or "pipeline_event_result" not in event:
+                        continue
+                    message = event["pipeline_event_result"].event.message
+                    out.write(f"{message}\n")
+                    out.flush()
+                    completed = completed or "Run is COMPLETED" in message
+                    if "Run is FAILED" in message or "has FAILED" in message:
+                        result["error"] = message
+            except Exception as error:  # SPARK-59135: a completed run with a Python source ends in UNKNOWN_RESPONSE
+                if not (completed and "UNKNOWN_RESPONSE" in str(error)):
+                    raise
+        after = table_counts(spark, spec.database, job["tables"])
+        result["tables"] = {t: {"before": before.get(t, 0), "after": n} for t, n in after.items()}
+        result["ok"] = completed and result["error"] is None
+        if not completed and result["error"] is None:
+            result["error"] = "the run ended without 'Run is COMPLETED'; see the pipeline log"
+    except Exception as error:  # reported, not raised: the other pipelines of the job still run
+        result["error"] = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        with log_file.open("a", encoding="utf-8") as out:
+            out.write(traceback.format_exc())
+    finally:
+        time.sleep(0.5)  # let the last progress events reach the listener
+        result["expectations"] = collector.take(job["tables"])
+        result["seconds"] = round(time.monotonic() - began, 2)
+        spark.stop()
+    return result
+
+
+class _StandInSecrets:
+    """`dbutils.secrets` of an emulated Databricks session: get(scope, key) from an in-memory store."""
+
+    def __init__(self, scopes: dict[str, dict[str, str]]) -> None:
+        self._scopes = scopes
+
+    def get(self, scope: str, key: str) -> str:
+        """The secret's value; a missing one raises like dbutils does, naming scope and key only."""
+        try:
+            return self._scopes[scope][key]
+        except KeyError:
+            raise KeyError(f"secret does not exist with scope: {scope} and key: {key}") from None
+
+    def __repr__(self) -> str:
+        return "StandInSecrets(***)"
+
+
+def emulate_databricks(scopes: dict[str, dict[str, str]]) -> None:
+    """Make this engine look like a Databricks pipeline session to the pipeline sources.
+
+    The runtime marker is set before the JVM starts, so Spark's Python workers (the streaming source runner,
+    executors) inherit it as on Databricks; `databricks.sdk.runtime.dbutils.secrets` answers from `scopes` in
+    this process only, the one that runs the pipeline sources, as `dbutils` does on Databricks. The workers
+    have no secret store and no PI_* variables: credentials reach them only through the data source options.
+    """
+    os.environ[RUNTIME_MARKER] = EMULATED_RUNTIME
+    runtime = types.ModuleType("databricks.sdk.runtime")
+    runtime.dbutils = types.SimpleNamespace(secrets=_StandInSecrets(scopes))  # type: ignore[attr-defined]
+    for name in ("databricks", "databricks.sdk"):
+        sys.modules.setdefault(name, types.ModuleType(name))
+    sys.modules["databricks.sdk.runtime"] = runtime
+
+
+def die_with_parent(interval: float = 0.5) -> None:
+    """Kill this engine's whole process group (itself, its JVM, Spark's Python workers) when its parent dies.
+
+    The engine runs in its own process group, so a kill of the run that started it (an operator's Ctrl-C, a
+    killed terminal, SIGKILL to the run's group) would otherwise leave it running, holding the metastore.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="osipi-watchdog", daemon=True).start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the job file given on the command line; results go to the job's `result` path as JSON lines."""
+    job_path = Path((argv or sys.argv[1:])[0])
+    job = json.loads(job_path.read_text())
+    die_with_parent()
+    secrets = json.loads(sys.stdin.read() or "{}")
+    warehouse = Path(job["warehouse"])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if job.get("emulate_databricks"):
+        emulate_databricks(secrets)
+    classic, url = start_engine(warehouse, int(job["port"]), job.get("conf", {}))
+    collector = MetricsCollector()
+    lock = threading.Lock()
+    try:
+        with Path(job["result"]).open("a", encoding="utf-8") as results:
+
+            def run_and_record(item: dict) -> None:
+                outcome = run_one(url, item, collector, Path(item["log"]))
+                with lock:
+                    results.write(json.dumps(outcome) + "\n")
+                    results.flush()
+
+            with ThreadPoolExecutor(max_workers=max(1, int(job.get("parallel", 1)))) as pool:
+                list(pool.map(run_and_record, job["pipelines"]))
+            if job.get("view"):
+                publish_local_view(url, job["view"]["schema"])
+    finally:
+        classic.stop()
+    return 0
+
+
+def publish_local_view(url: str, schema: str) -> None:
+    """(Re)create `pi_timeseries` over every partition table in `schema`."""
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    spark = ConnectSession.builder.remote(url).create()
+    try:
+        spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{schema}`")
+        tables = partition_tables(spark, None, schema)
+        if tables:
+            publish_views(spark, None, schema, tables)
+    finally:
+        spark.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
