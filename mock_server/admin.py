@@ -39,6 +39,8 @@ BEHAVIOUR_FIELDS = (
     "nonfinite_fraction",
     "nan_format",
     "int64_frame_fraction",
+    "frame_delete_fraction",
+    "frame_delete_delay",
     "denied_points",
     "conflict_points",
     "vanished_points",

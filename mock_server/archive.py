@@ -27,6 +27,7 @@ from mock_server import webids
 from mock_server.catalog import STRING_VALUES, SYSTEM_STATES
 from mock_server.changes import (
     ACTIONS,
+    NEVER,
     SHAPING_FIELDS,
     Behaviour,
     Hour,
@@ -120,7 +121,7 @@ class PlantArchive:
     def __init__(self, settings: MockSettings, clock: ServerClock | None = None) -> None:
         self.clock = clock or ServerClock(settings.clock)
         self.plant = Plant(settings.seed, settings.tags, settings.uniform_events_per_hour)
-        self.frames = FrameBook(self.plant)
+        self.frames = FrameBook(self.plant, self.frame_deleted_at)
         self.ids = webids.Ids(settings.seed)
         self.server_guid = webids.guid_text(self.ids.guid("server", 0))
         self.af_guid = webids.guid_text(self.ids.guid("server", 1))
@@ -315,6 +316,18 @@ class PlantArchive:
         if share <= 0 or mix(self.plant.seed, 0x1A64, frame.index) / 2.0**64 >= share:
             return None
         return 2**53 + 1 + 2 * (mix(self.plant.seed, 0x1A65, frame.index) % 2**60)
+
+    def frame_deleted_at(self, frame: Frame) -> int:
+        """Server time (ticks) at which `frame` is deleted from AF (`frame_delete_fraction`); NEVER if it stays."""
+        s = self.settings
+        if (
+            s.frame_delete_fraction <= 0
+            or mix(self.plant.seed, 0xDE1F, frame.index) / 2.0**64 >= s.frame_delete_fraction
+        ):
+            return NEVER
+        lo, hi = s.frame_delete_delay
+        delay = lo + (hi - lo) * (mix(self.plant.seed, 0xDE20, frame.index) / 2.0**64)
+        return frame.start + int(delay * TICKS_PER_SECOND)
 
     # -- events -----------------------------------------------------------------------------------------------
     def hour(self, p: int, hour: int, keep: bool = True) -> Hour:

@@ -9,12 +9,14 @@ a day before it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
 import numpy as np
 
+from mock_server.changes import NEVER
 from mock_server.pitime import EPOCH, TICKS_PER_SECOND
 from mock_server.plant import Plant
 
@@ -51,10 +53,11 @@ class Frame:
 
 
 class FrameBook:
-    """Frames of one plant, by day."""
+    """Frames of one plant, by day; `deleted_at(frame)` is the server time a frame leaves AF (NEVER if it stays)."""
 
-    def __init__(self, plant: Plant) -> None:
+    def __init__(self, plant: Plant, deleted_at: Callable[[Frame], int] = lambda frame: NEVER) -> None:
         self.plant = plant
+        self.deleted_at = deleted_at
         units = [e.index for e in plant.elements if e.template == "Unit"]
         self.batch_units = [u for u in units if plant.children[u]][:12]
         self.equipment = [e.index for e in plant.elements if e.point_count]
@@ -135,9 +138,13 @@ class FrameBook:
         """Frame `index` if it exists at server time `now`."""
         day, ordinal = divmod(index, FRAMES_PER_DAY)
         frames = self.day(day)
-        if ordinal >= len(frames) or frames[ordinal].start > now:
+        if ordinal >= len(frames) or not self._exists(frames[ordinal], now):
             return None
         return frames[ordinal]
+
+    def _exists(self, frame: Frame, now: int) -> bool:
+        """Started, and not deleted, at server time `now`."""
+        return frame.start <= now < self.deleted_at(frame)
 
     def search(self, start: int, end: int, mode: str, now: int) -> list[Frame]:
         """Frames existing at `now` that match the search mode over [start, end]."""
@@ -146,7 +153,7 @@ class FrameBook:
         found = []
         for day in range(first_day, last_day + 1):
             for frame in self.day(day):
-                if frame.start > now:
+                if not self._exists(frame, now):
                     continue
                 frame_end = frame.end if not frame.is_open(now) else None
                 if _matches(mode, frame.start, frame_end, start, end):

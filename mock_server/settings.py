@@ -90,6 +90,10 @@ class MockSettings(BaseSettings):
     """How NaN and infinities are written: `string` ("NaN", Json.NET's default) or `symbol` (bare NaN tokens)."""
     int64_frame_fraction: float = Field(0.0, ge=0, le=1)
     """Share of event frames with an Int64 attribute `SequenceNumber` whose value is above 2**53."""
+    frame_delete_fraction: float = Field(0.0, ge=0, le=1)
+    """Share of event frames deleted from AF `frame_delete_delay` after they start: gone from searches, 404 by id."""
+    frame_delete_delay: tuple[float, float] = (600.0, 172_800.0)
+    """Range (seconds after the frame's start) at which a deleted event frame leaves AF."""
     denied_points: list[str] = []
     """Points (names, paths or WebIds) whose data calls answer 500 `[-10400] No Read Access - Secure Object`."""
     conflict_points: list[str] = []
@@ -116,7 +120,7 @@ class MockSettings(BaseSettings):
             parse_iso(value)
         return value
 
-    @field_validator("edit_delay", "delete_delay")
+    @field_validator("edit_delay", "delete_delay", "frame_delete_delay")
     @classmethod
     def _check_change_delay(cls, value: tuple[float, float]) -> tuple[float, float]:
         lo, hi = value

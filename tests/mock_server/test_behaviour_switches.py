@@ -30,6 +30,8 @@ OFF = {
     "nonfinite_fraction": 0.0,
     "nan_format": "string",
     "int64_frame_fraction": 0.0,
+    "frame_delete_fraction": 0.0,
+    "frame_delete_delay": [600.0, 172800.0],
     "denied_points": [],
     "conflict_points": [],
     "vanished_points": [],

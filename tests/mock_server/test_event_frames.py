@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import requests
-from mock_helpers_pi import set_clock
+from mock_helpers_pi import put_behaviours, set_clock
 
 OPEN = "9999-12-31T23:59:59Z"
 
@@ -109,3 +111,22 @@ def test_ground_truth_event_frames_match_the_search(mock, frames_url) -> None:
     served = _search(frames_url, startTime="*-1d", maxCount=5000)
     assert [t["webid"] for t in truth] == [f["WebId"] for f in served]
     assert [t["end"] is None for t in truth] == [f["EndTime"] == OPEN for f in served]
+
+
+def test_deleted_frames_leave_searches_and_answer_404_by_id(fresh) -> None:
+    url = _frames_url(fresh)
+    before = {f["WebId"]: f for f in _search(url, startTime="*-2d")}
+    answer = put_behaviours(fresh, frame_delete_fraction=0.3, frame_delete_delay=[60.0, 3600.0])
+    assert answer.status_code == 200, answer.text
+    set_clock(fresh, advance_seconds=7200)  # every deleted frame that had started is gone by now
+    after = {f["WebId"] for f in _search(url, startTime="*-50h")}
+    deleted = set(before) - after
+    assert 0.15 * len(before) < len(deleted) < 0.45 * len(before)
+    truth = {
+        f["webid"] for f in fresh.archive.event_frames(fresh.archive.now() - timedelta(days=3), fresh.archive.now())
+    }
+    assert after == truth & after and not deleted & truth
+    for webid in sorted(deleted)[:3]:
+        assert requests.get(before[webid]["Links"]["Self"], timeout=10).status_code == 404
+    kept = next(iter(after & set(before)))
+    assert requests.get(before[kept]["Links"]["Self"], timeout=10).status_code == 200
