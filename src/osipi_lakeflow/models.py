@@ -141,6 +141,20 @@ class TagFailure:
     name: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StreamStatus:
+    """What a stream's snapshot call said: its snapshot time, or why it failed (PI's status and words)."""
+
+    snap: datetime | None = None
+    status: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The stream answered."""
+        return self.error is None
+
+
 @dataclass(slots=True)
 class ReadStats:
     """Counters of one read, for progress and benchmarks."""

@@ -9,14 +9,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from requests.auth import AuthBase
 
-from osipi_lakeflow.client import discovery, snapshot
+from osipi_lakeflow.client import discovery, snapshot, updates
 from osipi_lakeflow.client.config import ClientConfig
 from osipi_lakeflow.client.fetch import BatchFetcher, Fetcher, StreamSetFetcher
 from osipi_lakeflow.client.paging import TagCursor
 from osipi_lakeflow.client.recorded import CountLimit, ReadPlan, RecordedRead
 from osipi_lakeflow.client.session import Transport
 from osipi_lakeflow.errors import PIAuthError, PIConfigError, PIResponseError
-from osipi_lakeflow.models import AssetDatabase, Attribute, DataServer, Element, EventFrame, Point, Watermark
+from osipi_lakeflow.models import (
+    AssetDatabase,
+    Attribute,
+    DataServer,
+    Element,
+    EventFrame,
+    Point,
+    StreamStatus,
+    Watermark,
+)
 from osipi_lakeflow.pitime import TimeLike, format_time, resolve_time
 
 
@@ -162,6 +171,10 @@ class PIWebAPI:
         ]
         return discovery.event_frames(self._transport, self._database(database), filters, self.config.page_size)
 
+    def event_frames_by_webid(self, webids: Sequence[str]) -> dict[str, EventFrame | None]:
+        """Event frames by WebId, many per call; None for a frame PI no longer has (404: deleted)."""
+        return discovery.event_frames_by_webid(self._transport, _unique(webids), self.config.tags_per_request)
+
     def event_frame_attributes(self, frames: Iterable[EventFrame]) -> Iterator[Attribute]:
         """Attributes of event frames (`owner_webid` is the frame's WebId), many frames per call."""
         return discovery.attributes(
@@ -179,7 +192,13 @@ class PIWebAPI:
 
     # -- time series -------------------------------------------------------------------------------------------
     def recorded(
-        self, tags: Sequence[str], start: TimeLike, end: TimeLike, *, names: Mapping[str, str] | None = None
+        self,
+        tags: Sequence[str],
+        start: TimeLike,
+        end: TimeLike,
+        *,
+        names: Mapping[str, str] | None = None,
+        types: Mapping[str, str] | None = None,
     ) -> RecordedRead:
         """Every recorded value of each tag with start <= time <= end, streamed as record batches.
 
@@ -188,11 +207,13 @@ class PIWebAPI:
             start: UTC datetime, ISO-8601 text or PI relative time (`*-1h`), resolved against the server clock.
             end: as `start`; inclusive.
             names: WebId to tag name, for the `tag` column (stream sets also report names themselves).
+            types: WebId to PI point type (`Float32`, `Int32`, ...): numeric points read "NaN" text as a double,
+                integer points also fill `value_int` (see `decode`).
         """
         begin, finish = self._times(start, end)
         if begin > finish:
             raise PIConfigError(f"start {begin.isoformat()} is after end {finish.isoformat()}; swap them")
-        return self._read({t: Watermark(begin, 0) for t in _unique(tags)}, finish, names, None)
+        return self._read({t: Watermark(begin, 0) for t in _unique(tags)}, finish, names, types, None)
 
     def read_incremental(
         self,
@@ -200,6 +221,7 @@ class PIWebAPI:
         end: TimeLike,
         *,
         names: Mapping[str, str] | None = None,
+        types: Mapping[str, str] | None = None,
         max_values_per_tag: int | None = None,
     ) -> RecordedRead:
         """Events strictly after each tag's watermark up to `end` (inclusive); `.watermarks` says where each stopped.
@@ -210,7 +232,7 @@ class PIWebAPI:
         if max_values_per_tag is not None and max_values_per_tag < 1:
             raise PIConfigError(f"max_values_per_tag must be at least 1, got {max_values_per_tag}")
         (finish,) = self._times(end)
-        return self._read(dict(watermarks), finish, names, max_values_per_tag)
+        return self._read(dict(watermarks), finish, names, types, max_values_per_tag)
 
     def event_rates(self, tags: Sequence[str], window: TimeLike = "*-1h") -> dict[str, float]:
         """Recorded events per hour of each tag over `window`..now, from one Count summary per group of tags."""
@@ -227,9 +249,25 @@ class PIWebAPI:
             counts = self._counted(tags, start, now)  # no summaries here: count a recorded read instead
         return {t: counts.get(t, 0) / hours for t in _unique(tags)}
 
+    def points_by_webid(self, tags: Sequence[str]) -> dict[str, Point]:
+        """The PI points of WebIds (name, point type, units), many per call; unknown WebIds are left out."""
+        return snapshot.points_by_webid(self._transport, _unique(tags), self.config.tags_per_request)
+
+    def stream_statuses(self, tags: Sequence[str]) -> dict[str, StreamStatus]:
+        """Each stream's snapshot time, or why it cannot be read now (denied, deleted, conflict), many per call."""
+        return snapshot.stream_statuses(self._transport, _unique(tags), self.config.tags_per_request)
+
+    def register_updates(self, tags: Sequence[str]) -> dict[str, str]:
+        """Stream-update markers of the tags, by WebId; a tag the server refuses is left out."""
+        return updates.register(self._transport, _unique(tags), self.config.tags_per_request)
+
+    def retrieve_updates(self, markers: Mapping[str, str]) -> dict[str, updates.StreamChanges]:
+        """What changed on each tag since its marker (`StreamChanges`: next marker, changed timestamps, error)."""
+        return updates.retrieve(self._transport, markers, self.config.tags_per_request)
+
     def point_names(self, tags: Sequence[str]) -> dict[str, str]:
-        """PI point names by WebId, many per call; batch-controller reads need them to fill the `tag` column."""
-        return snapshot.stream_names(self._transport, _unique(tags), self.config.tags_per_request)
+        """PI point names by WebId; batch-controller reads need them to fill the `tag` column."""
+        return {webid: point.name for webid, point in self.points_by_webid(tags).items()}
 
     def _counted(self, tags: Sequence[str], start: datetime, end: datetime) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -240,7 +278,12 @@ class PIWebAPI:
 
     # -- helpers -----------------------------------------------------------------------------------------------
     def _read(
-        self, watermarks: dict[str, Watermark], end: datetime, names: Mapping[str, str] | None, max_values: int | None
+        self,
+        watermarks: dict[str, Watermark],
+        end: datetime,
+        names: Mapping[str, str] | None,
+        types: Mapping[str, str] | None,
+        max_values: int | None,
     ) -> RecordedRead:
         active = [t for t, w in watermarks.items() if w.timestamp <= end]
         share = max(1, self._limit.value // max(1, min(self.config.tags_per_request, len(active))))
@@ -250,6 +293,7 @@ class PIWebAPI:
         plan = ReadPlan(
             end=end,
             names=dict(names or {}),
+            types=dict(types or {}),
             concurrency=self.config.concurrency,
             tags_per_request=self.config.tags_per_request,
             max_tag_attempts=self.config.max_tag_attempts,

@@ -7,15 +7,23 @@ is truncated, never rounded, the same way everywhere.
 
 Value mapping (the columns are documented in `osipi_lakeflow.schema`):
 
-| PI value                                   | value_double | value_string | state_name / state_code | is_system_state |
-|--------------------------------------------|--------------|--------------|-------------------------|-----------------|
-| number                                     | the number   | null         | null                    | false           |
-| boolean                                    | 1.0 / 0.0    | null         | null                    | false           |
-| string (String, DateTime, Guid)            | null         | the text     | null                    | false           |
-| `{"Name", "Value", "IsSystem": false}`     | null         | null         | name / code             | false           |
-| `{"Name", "Value", "IsSystem": true}`      | null         | null         | name / code             | true            |
-| `{"Errors": [...]}`                        | null         | null         | joined errors / null    | true            |
-| array or other JSON                        | null         | JSON text    | null                    | false           |
+| PI value                                    | value_double | value_int | value_string | state_name / code | system |
+|---------------------------------------------|--------------|-----------|--------------|-------------------|--------|
+| number with a fraction (or NaN, Infinity)   | the number   | null      | null         | null              | false  |
+| integer (exact even beyond 2^53)            | the number   | the int   | null         | null              | false  |
+| "NaN", "Infinity", "-Infinity" (numeric pt) | the number   | null      | null         | null              | false  |
+| boolean                                     | 1.0 / 0.0    | null      | null         | null              | false  |
+| string (String, DateTime, Guid)             | null         | null      | the text     | null              | false  |
+| `{"Name", "Value", "IsSystem": false}`      | null         | null      | null         | name / code       | false  |
+| `{"Name", "Value", "IsSystem": true}`       | null         | null      | null         | name / code       | true   |
+| `{"Errors": [...]}`                         | null         | null      | null         | joined errors     | true   |
+| null                                        | null         | null      | null         | null              | false  |
+| array or other JSON                         | null         | null      | JSON text    | null              | false  |
+
+A stream is numeric (`StreamValues.numeric`) when its PI point or attribute type is a number type: only then are
+the strings "NaN", "Infinity" and "-Infinity" read as doubles (Json.NET writes non-finite doubles so). An integer
+stream (`StreamValues.integer`: Int16/32/64) also fills `value_int`; so does any integer Arrow cannot hold as a
+double exactly, whatever its stream.
 """
 
 from __future__ import annotations
@@ -33,6 +41,12 @@ from osipi_lakeflow.errors import PIResponseError
 from osipi_lakeflow.schema import RECORDED_SCHEMA, UTC_MICROS
 
 _NUMBER_TYPES = frozenset({float, int})
+NONFINITE_TEXT = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
+"""How Json.NET, PI Web API's serializer, writes non-finite doubles by default."""
+_INT64 = (-(2**63), 2**63 - 1)
+INTEGER_POINT_TYPES = frozenset({"Int16", "Int32", "Int64"})
+NUMERIC_POINT_TYPES = INTEGER_POINT_TYPES | {"Float16", "Float32", "Float64"}
+"""PI point types whose values are numbers (PI Web API `PointType`)."""
 _TRUE_TEXT = frozenset({"true", "1", "yes"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FLAG_DEFAULTS = {"Good": True, "Questionable": False, "Substituted": False, "Annotated": False}
@@ -47,6 +61,8 @@ class StreamValues:
     name: str | None
     units: str | None
     values: list[dict]
+    numeric: bool = False
+    integer: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +94,9 @@ def decode_streams(streams: Sequence[StreamValues]) -> DecodedPage:
     raw = _field(values, "Value")
     ts_us = _timestamps_us(stamps)
     stream_index = np.repeat(np.arange(len(streams)), counts)
-    value_columns = _value_columns(raw)
+    numeric = np.fromiter((s.numeric for s in streams), dtype=bool, count=len(streams))[stream_index]
+    integer = any(s.integer for s in streams)
+    value_columns = _value_columns(raw, numeric, integer)
     columns = {
         "tag_webid": pa.array([s.webid for s in streams], pa.string()).take(stream_index),
         "tag": pa.array([s.name for s in streams], pa.string()).take(stream_index),
@@ -124,18 +142,25 @@ def _micros_slow(text: object) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _value_columns(raw: list) -> dict[str, pa.Array]:
-    """Split PI values into the typed value columns; numbers go to Arrow whole, the rest one by one."""
+def _value_columns(raw: list, numeric: np.ndarray, integer: bool) -> dict[str, pa.Array]:
+    """Split PI values into the typed value columns; numbers go to Arrow whole, the rest one by one.
+
+    `numeric[i]` tells whether value i belongs to a numeric stream (for the non-finite strings); `integer` whether
+    any stream is an integer one (only then, or when Arrow cannot take the list whole, is `value_int` filled).
+    """
     n = len(raw)
     try:
         doubles = pa.array(raw, pa.float64())  # all numbers (or null): the common case, one C call
         odd = np.flatnonzero(doubles.is_null().to_numpy(zero_copy_only=False)) if doubles.null_count else ()
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        doubles = pa.array([x if type(x) in _NUMBER_TYPES else None for x in raw], pa.float64())
+        ints = _integers(raw) if integer else pa.nulls(n, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # text, objects, or an integer beyond 2^53
+        doubles = pa.array([x if type(x) is float else None for x in raw], pa.float64())
         odd = np.flatnonzero(doubles.is_null().to_numpy(zero_copy_only=False))
+        ints = _integers(raw)
     if len(odd) == 0:
         return {
             "value_double": doubles,
+            "value_int": ints,
             "value_string": pa.nulls(n, pa.string()),
             "state_name": pa.nulls(n, pa.string()),
             "state_code": pa.nulls(n, pa.int32()),
@@ -153,6 +178,12 @@ def _value_columns(raw: list) -> dict[str, pa.Array]:
             continue
         if kind is bool:
             fixed[i] = 1.0 if x else 0.0
+        elif kind is int:
+            fixed[i] = float(x)
+        elif kind is float:
+            fixed[i] = x
+        elif kind is str and numeric[i] and x in NONFINITE_TEXT:
+            fixed[i] = NONFINITE_TEXT[x]
         elif kind is str:
             strings[i] = x
         elif kind is dict and "Errors" in x:
@@ -164,7 +195,7 @@ def _value_columns(raw: list) -> dict[str, pa.Array]:
             system[i] = _as_bool(x.get("IsSystem"), default=False)
         else:
             strings[i] = orjson.dumps(x).decode()
-    if fixed:  # booleans: Arrow took True/False as 1.0/0.0 already unless the list was mixed
+    if fixed:  # numbers Arrow could not take in one pass (booleans in a mixed list, big integers, non-finite text)
         values = doubles.to_numpy(zero_copy_only=False).copy()
         mask = doubles.is_null().to_numpy(zero_copy_only=False).copy()
         for i, v in fixed.items():
@@ -172,11 +203,18 @@ def _value_columns(raw: list) -> dict[str, pa.Array]:
         doubles = pa.array(values, pa.float64(), mask=mask)
     return {
         "value_double": doubles,
+        "value_int": ints,
         "value_string": pa.array(strings, pa.string()),
         "state_name": pa.array(names, pa.string()),
         "state_code": pa.array(codes, pa.int32()),
         "is_system_state": pa.array(system),
     }
+
+
+def _integers(raw: list) -> pa.Array:
+    """The exact value of every JSON integer (booleans excluded), null elsewhere."""
+    picked = [x if type(x) is int and _INT64[0] <= x <= _INT64[1] else None for x in raw]
+    return pa.array(picked, pa.int64())
 
 
 def _int_or_none(value: object) -> int | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from urllib.parse import quote
 
 from osipi_lakeflow.client import parse
-from osipi_lakeflow.client.listing import Params, batched_items, paged
-from osipi_lakeflow.client.session import Transport
+from osipi_lakeflow.client.listing import Params, batch_get, batched_items, paged
+from osipi_lakeflow.client.session import Transport, error_text, status_error
 from osipi_lakeflow.errors import PINotFoundError, PIResponseError
 from osipi_lakeflow.models import AssetDatabase, Attribute, DataServer, Element, EventFrame, Point
 
@@ -125,3 +126,24 @@ def event_frames(
     params = [*filters, ("searchFullHierarchy", "true"), ("selectedFields", FRAME_FIELDS)]
     for i in paged(transport, f"assetdatabases/{database.webid}/eventframes", params, page_size):
         yield parse.event_frame(i)
+
+
+def event_frames_by_webid(transport: Transport, webids: Sequence[str], per_call: int) -> dict[str, EventFrame | None]:
+    """Each event frame by WebId, many per call: the frame, or None where PI answers 404 (deleted).
+
+    Raises:
+        PIResponseError: any other failure of a sub-request (a denial, a server error), naming its URL.
+    """
+    params = [("selectedFields", FRAME_FIELDS.replace("Items.", ""))]
+    found: dict[str, EventFrame | None] = {}
+    for offset in range(0, len(webids), per_call):
+        chunk = webids[offset : offset + per_call]
+        answers = batch_get(transport, [(f"eventframes/{quote(w, safe='')}", params) for w in chunk])
+        for webid, (status, content, url) in zip(chunk, answers, strict=True):
+            if status == 404:
+                found[webid] = None
+            elif status >= 400 or not isinstance(content, dict):
+                raise status_error(status, url, error_text(content))
+            else:
+                found[webid] = parse.event_frame(content)
+    return found

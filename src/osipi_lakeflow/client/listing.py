@@ -54,17 +54,30 @@ def batched_items(
 def _batch(
     transport: Transport, chunk: Sequence[tuple[str, int]], path_template: str, params: Params, page_size: int
 ) -> list[tuple[int, Any, str]]:
-    urls = [
-        transport.url(path_template.format(quote(webid, safe="")))
-        + "?"
-        + urlencode([*params, ("startIndex", str(start)), ("maxCount", str(page_size))])
-        for webid, start in chunk
-    ]
+    return batch_get(
+        transport,
+        [
+            (
+                path_template.format(quote(webid, safe="")),
+                [*params, ("startIndex", str(start)), ("maxCount", str(page_size))],
+            )
+            for webid, start in chunk
+        ],
+    )
+
+
+def batch_get(transport: Transport, requests: Sequence[tuple[str, Params]]) -> list[tuple[int, Any, str]]:
+    """(status, content, url) of each GET (path, params), all sent in one `POST /batch` call.
+
+    A sub-request the batch controller did not answer counts as 502, so callers treat it as a failure.
+    """
+    urls = [transport.url(path) + ("?" + urlencode(params) if params else "") for path, params in requests]
     reply = transport.post("batch", {str(i): {"Method": "GET", "Resource": url} for i, url in enumerate(urls)})
     data = reply.data if isinstance(reply.data, dict) else {}
     out = []
     for i, url in enumerate(urls):
-        item = data.get(str(i)) or {}
+        item = data.get(str(i))
+        item = item if isinstance(item, dict) else {}
         out.append((int(item.get("Status", 502)), item.get("Content"), url))
     return out
 

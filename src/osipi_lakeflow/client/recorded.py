@@ -20,7 +20,7 @@ from datetime import datetime
 import numpy as np
 import pyarrow as pa
 
-from osipi_lakeflow.client.decode import StreamValues, decode_streams
+from osipi_lakeflow.client.decode import INTEGER_POINT_TYPES, NUMERIC_POINT_TYPES, StreamValues, decode_streams
 from osipi_lakeflow.client.fetch import Fetcher, PageRequest, TagError
 from osipi_lakeflow.client.paging import PageOutcome, TagCursor, judge_page
 from osipi_lakeflow.client.session import MaxCountExceededError
@@ -74,6 +74,7 @@ class ReadPlan:
 
     end: datetime
     names: Mapping[str, str]
+    types: Mapping[str, str]
     concurrency: int
     tags_per_request: int
     max_tag_attempts: int
@@ -180,7 +181,13 @@ class RecordedRead:
                 result.errors[cursor.webid] = got
                 continue
             name = self._plan.names.get(cursor.webid) or got.name
-            streams.append(StreamValues(got.webid, name, got.units, got.values))
+            point_type = self._plan.types.get(cursor.webid, "")
+            streams.append(
+                StreamValues(
+                    got.webid, name, got.units, got.values, point_type in NUMERIC_POINT_TYPES,
+                    point_type in INTEGER_POINT_TYPES,
+                )
+            )  # fmt: skip
             cursors.append(cursor)
         if not streams:
             return result

@@ -8,6 +8,7 @@ urllib3's own parser.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import re
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_ALLOWED = re.compile(r"maxCount.*?greater than the maximum allowed\D*(\d+)?", re.IGNORECASE | re.DOTALL)
 _TITLE = re.compile(rb"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_NONFINITE_TOKEN = re.compile(rb"[:,\[]\s*-?(?:NaN|Infinity)\b")
 _RETRY_AFTER = Retry(respect_retry_after_header=True)
 
 
@@ -241,13 +243,22 @@ class _TruncatedBodyError(Exception):
 
 
 def _parse_json(response: requests.Response, content: bytes, url: str) -> Any:
-    """Parse a JSON body; an HTML page (a proxy or login page) is a clear error, a cut-off body is retryable."""
+    """Parse a JSON body; an HTML page (a proxy or login page) is a clear error, a cut-off body is retryable.
+
+    PI Web API's serializer can write non-finite doubles as bare `NaN`, `Infinity` and `-Infinity` tokens, which
+    strict JSON (orjson) refuses; Python's own parser reads them as floats, so a body with them is parsed there.
+    """
     if not content.strip():
         return {}
     try:
         return orjson.loads(content)
     except orjson.JSONDecodeError:
         pass
+    if _NONFINITE_TOKEN.search(content):
+        try:
+            return json.loads(content)
+        except ValueError:
+            pass
     head = content.lstrip()[:1]
     if head == b"<" or "html" in response.headers.get("Content-Type", "").lower():
         match = _TITLE.search(content[:4096])

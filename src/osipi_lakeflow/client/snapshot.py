@@ -1,14 +1,19 @@
-"""Single values per stream: event-frame attribute values (as a table) and event rates for load balancing."""
+"""Single values and facts per stream: event-frame attribute values, event rates for load balancing, point details."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pyarrow as pa
 
+from osipi_lakeflow.client import parse
 from osipi_lakeflow.client.decode import StreamValues, decode_streams
+from osipi_lakeflow.client.listing import batch_get
+from osipi_lakeflow.client.parse import time_or_none
 from osipi_lakeflow.client.session import Transport, error_text, status_error
+from osipi_lakeflow.errors import PIAuthError, PIResponseError
+from osipi_lakeflow.models import Point, StreamStatus
 from osipi_lakeflow.schema import RECORDED_SCHEMA
 
 _VALUE_COLUMNS = [f for f in RECORDED_SCHEMA if f.name not in ("tag_webid", "tag", "event_ordinal")]
@@ -41,21 +46,19 @@ _VALUE_SELECTED = ";".join(
 
 
 def event_frame_values(transport: Transport, frames: Iterable[str], frames_per_call: int) -> pa.Table:
-    """Values of every attribute of each event frame (`streamsets/{frame}/value`), many frames per call."""
+    """Values of every attribute of each event frame (`streamsets/{frame}/value`), many frames per call.
+
+    A frame deleted since it was found (404) is left out: the caller, which found it, decides what that means.
+    """
     frame_ids = list(dict.fromkeys(frames))
+    params = [("searchFullHierarchy", "true"), ("selectedFields", _VALUE_SELECTED)]
     batches = []
     for offset in range(0, len(frame_ids), frames_per_call):
         chunk = frame_ids[offset : offset + frames_per_call]
-        urls = [
-            transport.url(f"streamsets/{quote(f, safe='')}/value")
-            + "?"
-            + urlencode([("searchFullHierarchy", "true"), ("selectedFields", _VALUE_SELECTED)])
-            for f in chunk
-        ]
-        data = transport.post("batch", {str(i): {"Method": "GET", "Resource": u} for i, u in enumerate(urls)}).data
-        for i, (frame, url) in enumerate(zip(chunk, urls, strict=True)):
-            item = data.get(str(i)) or {}
-            status, content = int(item.get("Status", 502)), item.get("Content")
+        answers = batch_get(transport, [(f"streamsets/{quote(f, safe='')}/value", params) for f in chunk])
+        for frame, (status, content, url) in zip(chunk, answers, strict=True):
+            if status == 404:
+                continue
             if status >= 400:
                 raise status_error(status, url, error_text(content))
             batches.append(_frame_batch(frame, (content or {}).get("Items") or []))
@@ -101,16 +104,53 @@ def event_counts(transport: Transport, tags: Sequence[str], start: str, end: str
     return counts
 
 
-def stream_names(transport: Transport, tags: Sequence[str], tags_per_call: int) -> dict[str, str]:
-    """Name of each stream (PI point) by WebId, from ad-hoc `streamsets/value` calls projected to WebId and Name.
+def points_by_webid(transport: Transport, tags: Sequence[str], per_call: int) -> dict[str, Point]:
+    """The PI points of WebIds (name, point type, ...), one batch-controller call per `per_call` points.
 
     A WebId the server does not know is left out; reading it later reports the failure per tag.
     """
-    names: dict[str, str] = {}
-    for offset in range(0, len(tags), tags_per_call):
-        params = [("webId", t) for t in tags[offset : offset + tags_per_call]]
-        params.append(("selectedFields", "Items.WebId;Items.Name"))
-        for item in transport.get("streamsets/value", params).data.get("Items") or []:
-            if item.get("WebId") and item.get("Name"):
-                names[item["WebId"]] = item["Name"]
-    return names
+    params = [("selectedFields", "WebId;Name;Path;PointType;EngineeringUnits;DigitalSetName")]
+    found: dict[str, Point] = {}
+    for offset in range(0, len(tags), per_call):
+        chunk = tags[offset : offset + per_call]
+        answers = batch_get(transport, [(f"points/{quote(t, safe='')}", params) for t in chunk])
+        for webid, (status, content, _) in zip(chunk, answers, strict=True):
+            if status < 300 and isinstance(content, dict) and content.get("WebId") and content.get("Name"):
+                found[webid] = parse.point(content)
+    return found
+
+
+def stream_statuses(transport: Transport, tags: Sequence[str], per_call: int) -> dict[str, StreamStatus]:
+    """Each stream's snapshot time, or why it cannot be read: one ad-hoc `streamsets/value` call per `per_call`.
+
+    A stream-set item carries its own `WebException` (a denied, deleted or conflicting point); a call refused as a
+    whole (a proxy answering 404 for the route, a 5xx) marks every stream of the call with that status.
+    """
+    found: dict[str, StreamStatus] = {}
+    for offset in range(0, len(tags), per_call):
+        chunk = tags[offset : offset + per_call]
+        params = [("webId", t) for t in chunk]
+        params.append(("selectedFields", "Items.WebId;Items.Value.Timestamp;Items.WebException;WebException"))
+        try:
+            items = transport.get("streamsets/value", params).data.get("Items") or []
+        except PIAuthError:
+            raise
+        except PIResponseError as error:
+            found.update(dict.fromkeys(chunk, StreamStatus(status=error.status, error=str(error))))
+            continue
+        by_webid = {i.get("WebId"): i for i in items if isinstance(i, dict)}
+        for webid in chunk:
+            found[webid] = _status(by_webid.get(webid))
+    return found
+
+
+def _status(item: dict | None) -> StreamStatus:
+    if item is None:
+        return StreamStatus(error="the stream set response has no item for this stream")
+    exception = item.get("WebException")
+    if exception:
+        code = exception.get("StatusCode") if isinstance(exception, dict) else None
+        return StreamStatus(status=code, error=error_text(item) or f"WebException {code}")
+    value = item.get("Value")
+    stamp = value.get("Timestamp") if isinstance(value, dict) else None
+    return StreamStatus(snap=time_or_none(stamp))
