@@ -2,7 +2,8 @@
 
 Configuration: the `osipi.*` keys of `contract.settings_for("timeseries")` and the partition keys
 (`osipi.partition_id`, `osipi.tags`, `osipi.tag_starts`), rendered from osipi.plan.json by `osipi generate`.
-Users query the view `pi_timeseries` (UNION ALL of the partition tables), published by `osipi-publish-views`.
+Bronze keeps every read; users query the view `pi_timeseries`, which keeps the latest read of each instant over
+every partition table, published by `osipi-publish-views`.
 """
 
 from pyspark import pipelines as dp
@@ -28,12 +29,10 @@ credentials = pipeline_credentials(conf)  # read here, in the pipeline's session
     table_properties=bronze_table_properties(conf),
 )
 @expect_or_drop("timestamp_and_tag_present", "timestamp IS NOT NULL AND tag_webid IS NOT NULL")
-@expect_or_drop(
-    "value_or_state_present", "value_double IS NOT NULL OR value_string IS NOT NULL OR state_code IS NOT NULL"
-)
-@expect("timestamp_not_in_future", f"timestamp <= ingested_at + {FUTURE_TOLERANCE}")
-@expect("good_quality", "good")
+@expect("timestamp_not_in_future", f"row_kind <> 'event' OR timestamp <= ingested_at + {FUTURE_TOLERANCE}")
+@expect("good_quality", "row_kind <> 'event' OR good")
+@expect("read_complete", "row_kind <> 'gap'")
 @dataset_name(TABLE)
 def pi_timeseries_partition():
-    """The partition's PI events, late ones included, each landed once."""
+    """The partition's reads: PI events, what each read covered, and what could not be read."""
     return bronze_stream(spark, conf, credentials)

@@ -22,9 +22,11 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from osipi_lakeflow import contract
 from osipi_lakeflow.pipeline.credentials import RUNTIME_MARKER
 from osipi_lakeflow.pipeline.expectations import parse_metric_name
 from osipi_lakeflow.pipeline.views import partition_tables, publish_views
+from osipi_lakeflow.schema import EVENT
 
 EMULATED_RUNTIME = "osipi-local-emulation"
 """The runtime marker's value when a run emulates Databricks (see `emulate_databricks`)."""
@@ -119,11 +121,14 @@ def start_engine(warehouse: Path, port: int, extra: dict[str, str]):
 
 
 def table_counts(spark, schema: str, tables: list[str]) -> dict[str, int]:
-    """Row counts of the tables that exist now."""
+    """Rows of the tables that exist now; for a time-series table, its events (not its coverage and gap rows)."""
     counts = {}
     for table in tables:
         if spark.catalog.tableExists(f"{schema}.{table}"):
-            counts[table] = spark.table(f"{schema}.{table}").count()
+            frame = spark.table(f"{schema}.{table}")
+            if contract.is_partition_table(table):
+                frame = frame.where(f"row_kind = '{EVENT}'")
+            counts[table] = frame.count()
     return counts
 
 
@@ -255,9 +260,37 @@ def main(argv: list[str] | None = None) -> int:
                 list(pool.map(run_and_record, job["pipelines"]))
             if job.get("view"):
                 publish_local_view(url, job["view"]["schema"])
+            for export in job.get("exports", []):
+                results.write(json.dumps(export_table(url, export["table"], Path(export["to"]))) + "\n")
     finally:
         classic.stop()
     return 0
+
+
+def export_table(url: str, table: str, target: Path) -> dict:
+    """Write what `table` (a table or a view, `schema.name`) returns to one Parquet file; never raises.
+
+    Written beside the target and renamed, so a failed export leaves no half-written file.
+    """
+    import pyarrow.parquet as pq
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    began = time.monotonic()
+    outcome = {"key": f"export:{table}", "ok": False, "rows": 0, "error": None}
+    spark = ConnectSession.builder.remote(url).create()
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        data = spark.table(table).toArrow()
+        pq.write_table(data, partial)
+        partial.replace(target)
+        outcome.update(ok=True, rows=data.num_rows)
+    except Exception as error:  # reported to the caller, who prints it
+        outcome["error"] = f"{type(error).__name__}: {error}"
+        partial.unlink(missing_ok=True)
+    finally:
+        spark.stop()
+    outcome["seconds"] = round(time.monotonic() - began, 2)
+    return outcome
 
 
 def publish_local_view(url: str, schema: str) -> None:

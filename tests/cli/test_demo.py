@@ -39,7 +39,7 @@ def test_every_table_landed_non_empty(demo):
 
 def test_report_shows_expectation_counts_for_each_partition(demo):
     done, _ = demo
-    for expectation in ("good_quality", "value_or_state_present", "timestamp_and_tag_present"):
+    for expectation in ("good_quality", "read_complete", "timestamp_and_tag_present"):
         assert expectation in done.stdout
     assert "dropped" in done.stdout and "warned" in done.stdout
 

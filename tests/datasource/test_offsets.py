@@ -2,38 +2,61 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from osipi_lakeflow.datasource.offsets import StreamOffset, batch_span, initial_offset, next_offset, reconcile
+from osipi_lakeflow.datasource.offsets import (
+    Hold,
+    StreamOffset,
+    TagState,
+    batch_span,
+    initial_offset,
+    next_offset,
+    reconcile,
+)
 from osipi_lakeflow.datasource.partitions import stream_partitions
+from osipi_lakeflow.models import StreamStatus
 
 T = datetime(2026, 11, 1, tzinfo=UTC)
 H = timedelta(hours=1)
+OK = StreamStatus()
+DENIED = StreamStatus(status=500, error="[-10401] No Read Access - Secure Object")
 
 
-def plan(start, now, **kw):
-    args = {"max_window": timedelta(days=1), "late_window": H, "rates": {}, "max_values": None} | kw
-    return next_offset(start, now, **args)
+def plan(start, now, probes=None, **kw):
+    args = {"max_window": timedelta(days=1), "late_window": H, "rates": {}, "max_values": None, "read_seq": 1} | kw
+    return next_offset(start, now, probes or {}, **args)
+
+
+def at(*tags, pos=T):
+    return {t: TagState(pos, pos) for t in tags}
+
+
+def ranges(end):
+    return {r.webid: (r.start, r.end) for p in stream_partitions("p", end, 10) for r in p.ranges}
 
 
 def test_offset_round_trips_through_json():
-    offset = StreamOffset(T, {"a": T - H, "b": T}, late_scan_at=T - H, late_from=T - 2 * H)
+    offset = StreamOffset(
+        T, {"a": TagState(T - H, T - 2 * H, T - H), "b": TagState(T, T)}, late_scan_at=T - H, late_from=T - 2 * H,
+        read_seq=42, held={"b": Hold(500, "denied", T - H, 3)},
+    )  # fmt: skip
     assert StreamOffset.from_json(offset.to_json()) == offset
 
 
-def test_offset_json_uses_the_watermark_form():
-    data = initial_offset(dict.fromkeys(["a"], T - H), T).to_json()
-    assert data["tags"] == {"a": ["2026-10-31T23:00:00.000000Z", 0]}
-    assert data["late_from"] == ""
+def test_an_offset_of_the_earlier_watermark_form_is_read_as_positions():
+    old = {"server_time": "2026-11-01T00:00:00.000000Z", "tags": {"a": ["2026-10-31T23:00:00.000000Z", 0]},
+           "late_scan_at": "2026-11-01T00:00:00.000000Z", "late_from": ""}  # fmt: skip
+    parsed = StreamOffset.from_json(old)
+    assert parsed.tags == {"a": TagState(T - H, T - H)} and parsed.held == {} and parsed.read_seq == 0
 
 
 def test_mid_instant_watermark_is_rejected():
-    data = initial_offset(dict.fromkeys(["a"], T), T).to_json()
-    data["tags"]["a"][1] = 2
+    old = {"server_time": "2026-11-01T00:00:00Z", "tags": {"a": ["2026-11-01T00:00:00Z", 2]},
+           "late_scan_at": "2026-11-01T00:00:00Z"}  # fmt: skip
     with pytest.raises(ValueError, match="inside an instant"):
-        StreamOffset.from_json(data)
+        StreamOffset.from_json(old)
 
 
 def test_nothing_to_read_returns_start_itself():
-    start = StreamOffset(T, {"a": T}, late_scan_at=T)
+    start = StreamOffset(T, at("a"), late_scan_at=T)
     assert plan(start, T + timedelta(minutes=1)) is not start  # the tag moved a minute
     assert plan(start, T) is start
 
@@ -41,7 +64,14 @@ def test_nothing_to_read_returns_start_itself():
 def test_tags_advance_to_now_bounded_by_max_window():
     start = initial_offset(dict.fromkeys(["a", "b"], T - 10 * H), T)
     end = plan(start, T, max_window=3 * H)
-    assert end.tags == {"a": T - 7 * H, "b": T - 7 * H}
+    assert end.positions() == {"a": T - 7 * H, "b": T - 7 * H}
+    assert ranges(end) == {"a": (T - 10 * H, T - 7 * H), "b": (T - 10 * H, T - 7 * H)}
+
+
+def test_read_seq_always_increases():
+    start = StreamOffset(T, at("a"), late_scan_at=T, read_seq=100)
+    assert plan(start, T + H, read_seq=5).read_seq == 101
+    assert plan(start, T + H, read_seq=500).read_seq == 500
 
 
 def test_value_budget_shortens_the_span_from_tag_rates():
@@ -52,62 +82,92 @@ def test_unknown_rate_assumes_one_hertz():
     assert batch_span(["a"], {}, timedelta(days=1), 3600) == H
 
 
+def test_the_previous_snapshot_instant_is_read_again_once_the_tag_moves_on():
+    start = StreamOffset(T, {"a": TagState(T, T - H, snap=T - timedelta(seconds=5))}, late_scan_at=T)
+    end = plan(start, T + timedelta(minutes=1), {"a": StreamStatus(snap=T + timedelta(seconds=30))})
+    assert ranges(end) == {"a": (T - timedelta(seconds=5), T + timedelta(minutes=1))}
+    assert end.tags["a"].snap == T + timedelta(seconds=30)
+
+
+def test_a_snapshot_ahead_of_a_backfill_is_not_read_early():
+    start = StreamOffset(T, {"a": TagState(T - 10 * H, T - 11 * H, snap=T)}, late_scan_at=T)
+    end = plan(start, T, {"a": StreamStatus(snap=T)}, max_window=H)
+    assert ranges(end) == {"a": (T - 10 * H, T - 9 * H)}
+
+
+def test_a_failing_tag_is_held_rewound_to_its_last_read_and_the_others_advance():
+    start = StreamOffset(T, {"bad": TagState(T, T - H), "good": TagState(T, T - H)}, late_scan_at=T)
+    end = plan(start, T + H, {"bad": DENIED, "good": OK}, late_window=timedelta(0))
+    assert end.held["bad"] == Hold(500, DENIED.error, T + H, 1)
+    assert end.tags["bad"] == TagState(T - H, T - H)  # its last range may have failed: read it again later
+    assert ranges(end) == {"good": (T, T + H)}
+
+
+def test_a_held_tag_stays_counts_its_probes_and_resumes_with_no_gap():
+    start = StreamOffset(T, {"bad": TagState(T - H, T - H), "good": TagState(T, T)}, late_scan_at=T,
+                         held={"bad": Hold(500, "denied", T, 1)})  # fmt: skip
+    still = plan(start, T + H, {"bad": DENIED}, late_window=timedelta(0))
+    assert still.held["bad"].attempts == 2 and still.tags["bad"].pos == T - H and "bad" not in ranges(still)
+    back = plan(still, T + 2 * H, {"bad": OK}, late_window=timedelta(0))
+    assert back.held == {} and ranges(back)["bad"] == (T - H, T + 2 * H)
+
+
+def test_a_route_that_answers_404_for_every_tag_holds_every_tag_and_skips_nothing():
+    gone = StreamStatus(status=404, error="404 from http://proxy/piwebapi/streamsets/value")
+    start = StreamOffset(T, {"a": TagState(T, T - H), "b": TagState(T, T - H)}, late_scan_at=T)
+    end = plan(start, T + 3 * H, {"a": gone, "b": gone})
+    assert set(end.held) == {"a", "b"} and ranges(end) == {}
+    assert end.positions() == {"a": T - H, "b": T - H}
+
+
 def test_late_scan_is_due_after_a_quarter_window_and_recorded():
-    start = StreamOffset(T, {"a": T}, late_scan_at=T)
+    start = StreamOffset(T, at("a"), late_scan_at=T)
     assert plan(start, T + timedelta(minutes=10)).late_from is None
     end = plan(start, T + timedelta(minutes=20))
     assert end.late_scan_at == T + timedelta(minutes=20)
     assert end.late_from == T - H
 
 
-def test_late_scan_reach_is_capped_inside_the_dedupe_horizon():
-    start = StreamOffset(T, {"a": T}, late_scan_at=T - 10 * H)
-    end = plan(start, T + 10 * H)
-    assert end.late_from == T - H * 7 / 4
-
-
 def test_runs_spaced_far_apart_still_rescan_behind_the_old_position():
-    start = StreamOffset(T, {"a": T}, late_scan_at=T)
+    start = StreamOffset(T, at("a"), late_scan_at=T)
     end = plan(start, T + 4 * H, max_window=2 * H)
-    ranges = [(r.start, r.end) for p in stream_partitions("p", start, end, 10) for r in p.ranges]
-    assert ranges == [(T - H, T + 2 * H)]
+    assert ranges(end) == {"a": (T - H, T + 2 * H)}
 
 
 def test_consecutive_batches_tile_time_without_gap_or_overlap():
     start = initial_offset(dict.fromkeys(["a"], T - 5 * H), T - 5 * H)
-    ranges = []
-    now = T
+    found = []
     for _ in range(6):
-        end = plan(start, now, max_window=2 * H, late_window=timedelta(days=9))
-        ranges += [(r.start, r.end) for p in stream_partitions("p", start, end, 10) for r in p.ranges]
+        end = plan(start, T, max_window=2 * H, late_window=timedelta(days=9))
+        if end is start:
+            break
+        found.append(ranges(end)["a"])
         start = end
-    assert ranges == [(T - 5 * H, T - 3 * H), (T - 3 * H, T - H), (T - H, T)]
+    assert found == [(T - 5 * H, T - 3 * H), (T - 3 * H, T - H), (T - H, T)]
 
 
-def test_late_scan_rereads_behind_the_watermark_only_for_recent_tags():
-    start = StreamOffset(T, {"recent": T, "old": T - 5 * H}, late_scan_at=T - H)
+def test_late_scan_rereads_behind_the_position_only_for_recent_tags():
+    start = StreamOffset(T, {"recent": TagState(T, T), "old": TagState(T - 5 * H, T - 5 * H)}, late_scan_at=T - H)
     end = plan(start, T + H, max_window=H)
-    parts = stream_partitions("p", start, end, 10)
-    ranges = {r.webid: (r.start, r.end) for p in parts for r in p.ranges}
-    assert ranges["recent"] == (end.late_from, T + H)
-    assert ranges["old"] == (T - 5 * H, T - 4 * H)
+    assert ranges(end)["recent"] == (end.late_from, T + H)
+    assert ranges(end)["old"] == (T - 5 * H, T - 4 * H)
 
 
-def test_partitions_group_tags_and_stamp_server_time():
+def test_partitions_group_tags_and_stamp_server_time_and_read_seq():
     start = initial_offset(dict.fromkeys([f"t{i}" for i in range(5)], T - H), T - H)
-    end = plan(start, T)
-    parts = stream_partitions("p0001", start, end, 2)
+    end = plan(start, T, read_seq=77)
+    parts = stream_partitions("p0001", end, 2)
     assert [len(p.ranges) for p in parts] == [2, 2, 1]
-    assert {p.ingested_at for p in parts} == {T}
+    assert {(p.ingested_at, p.read_seq) for p in parts} == {(T, 77)}
 
 
 def test_new_tag_joins_at_history_start_and_removed_tag_leaves():
-    start = StreamOffset(T, {"a": T, "gone": T}, late_scan_at=T)
+    start = StreamOffset(T, at("a", "gone"), late_scan_at=T, held={"gone": Hold(404, "gone", T)})
     merged = reconcile(start, {"a": T - 5 * H, "new": T - 2 * H})
-    assert merged.tags == {"a": T, "new": T - 2 * H}
+    assert merged.positions() == {"a": T, "new": T - 2 * H} and merged.held == {}
 
 
 def test_late_window_off_never_schedules_a_scan():
-    start = StreamOffset(T, {"a": T}, late_scan_at=T - 10 * H)
+    start = StreamOffset(T, at("a"), late_scan_at=T - 10 * H)
     end = plan(start, T + H, late_window=timedelta(0))
     assert end.late_from is None and end.late_scan_at == T - 10 * H

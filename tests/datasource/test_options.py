@@ -7,7 +7,6 @@ import pytest
 from osipi_lakeflow import contract
 from osipi_lakeflow.datasource.options import AFOptions, ReaderOptions
 from osipi_lakeflow.errors import PIConfigError
-from osipi_lakeflow.pipeline.bronze import dedupe_delay
 from osipi_lakeflow.pipeline.conf import PipelineConf
 from osipi_lakeflow.pipeline.credentials import pipeline_credentials
 
@@ -131,6 +130,6 @@ def test_databricks_never_falls_back_to_environment_variables():
         )  # fmt: skip
 
 
-def test_late_window_off_disables_the_dedupe():
-    assert dedupe_delay(ts_conf(**{"osipi.late_window": "off"})) is None
-    assert dedupe_delay(ts_conf()) == "7200 seconds"
+def test_late_window_off_reaches_the_reader_as_zero():
+    opts = ReaderOptions.parse(ts_conf(**{"osipi.late_window": "off"}).reader_options(CREDENTIALS))
+    assert opts.late_window == timedelta(0)

@@ -18,7 +18,7 @@ from osipi_lakeflow.datasource.timeseries import PIStreamReader
 from osipi_lakeflow.errors import PIConnectionError
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "pipelines"))
-from pipeline_truth import bronze_key, ground_truth  # noqa: E402
+from pipeline_truth import bronze_key, current_rows, ground_truth  # noqa: E402
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -59,7 +59,7 @@ def test_bounded_micro_batches_read_the_ground_truth_exactly(mock, tags):
     rows, batches, _ = drain(r, ReadAllAvailable())
     assert batches == 6
     truth = ground_truth(mock.archive, tags, T0 - timedelta(hours=2), T0, as_of=T0)
-    assert collections.Counter(bronze_key(row) for row in rows) == truth
+    assert collections.Counter(bronze_key(row) for row in current_rows(rows)) == truth
 
 
 def test_rows_carry_the_pi_point_name(mock, tags):
@@ -75,7 +75,7 @@ def test_first_run_reads_nothing_before_a_recent_history_start(mock, tags):
     r.prepareForTriggerAvailableNow()
     rows, _, _ = drain(r, ReadAllAvailable())
     truth = ground_truth(mock.archive, tags, T0 - timedelta(minutes=30), T0, as_of=T0)
-    assert collections.Counter(bronze_key(row) for row in rows) == truth
+    assert collections.Counter(bronze_key(row) for row in current_rows(rows)) == truth
 
 
 def test_a_tag_added_later_reads_its_history_from_the_start(mock, tags):
@@ -86,7 +86,7 @@ def test_a_tag_added_later_reads_its_history_from_the_start(mock, tags):
     grown = reader(mock, tags, maxWindow="1h")
     grown.prepareForTriggerAvailableNow()
     rows, _, _ = drain(grown, ReadAllAvailable(), start=offset)
-    added = [row for row in rows if row["tag_webid"] == tags[4]]
+    added = [row for row in current_rows(rows) if row["tag_webid"] == tags[4]]
     truth = ground_truth(mock.archive, tags[4:], T0 - timedelta(hours=2), T0, as_of=T0)
     assert collections.Counter(bronze_key(row) for row in added) == truth
 
@@ -95,7 +95,7 @@ def test_read_limit_bounds_values_per_batch(mock, tags):
     r = reader(mock, tags)
     start = r.initialOffset()
     end = r.latestOffset(start, ReadMaxRows(3600))
-    spans = {v[0] for v in end["tags"].values()}
+    spans = {v[0] for v in end["tags"].values()}  # every tag's position
     assert len(spans) == 1
     assert r.latestOffset(start, ReadAllAvailable())["tags"] != end["tags"]
 

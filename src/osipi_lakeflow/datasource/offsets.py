@@ -1,29 +1,44 @@
-"""Streaming offsets: per-tag read positions, the server time of the micro-batch and the late-scan schedule.
+"""Streaming offsets: where each tag stands, what the next micro-batch reads, and which tags are held.
 
-An offset holds, per tag, a time t meaning "every event before t is taken" (a `Watermark(t, 0)`). A micro-batch
-from offset A to offset B reads, per tag, the half-open range [A.t, B.t): PI's inclusive `endTime` reads events at
-B.t too, and they are dropped here and read by the next batch, so consecutive batches neither overlap nor leave a
-gap, and replaying a batch after a crash reads exactly the same range. Because B is chosen before reading (in
-`latestOffset`), the checkpoint alone makes every batch reproducible.
+An offset records, per tag, its position `pos` ("every event before pos has been read forward"), the start of the
+range the micro-batch ending at this offset read (`read_from`, at or before the previous position), and the tag's
+snapshot time seen when the offset was chosen (`snap`). A micro-batch from offset A to offset B reads, per tag,
+`[B.read_from, B.pos)`: the forward range `[A.pos, B.pos)`, widened back over the tag's previous snapshot instant
+(PI's compression may discard or replace a snapshot once the next value arrives) and, when a late scan is due,
+back to `late_from`. Every read range is recorded in bronze as a coverage row, and the latest read covering an
+instant supersedes older rows there (`pipeline.views`), so re-reading is always safe and never duplicates.
+Because B is chosen before reading (in `latestOffset`), the checkpoint alone makes every micro-batch replayable.
+
+A tag whose probe fails (a point-security denial, a deleted point, a 409) is *held*: its position stays (rewound
+once to the start of its last read, which may have failed), it is reported with its cause, and it resumes from
+there when it answers again, with no gap. The other tags advance.
 
 JSON form (what Spark writes to the checkpoint)::
 
-    {"server_time": "2026-11-01T00:00:00.000000Z",
-     "tags": {"F1DP...": ["2026-10-31T00:00:00.000000Z", 0]},
-     "late_scan_at": "2026-11-01T00:00:00.000000Z",
-     "late_from": "2026-10-31T23:00:00.000000Z"}     # "" when this batch re-reads nothing
+    {"server_time": "2026-11-01T00:00:00.000000Z", "read_seq": 1793491199110784,
+     "tags": {"F1DP...": ["2026-11-01T00:00:00.000000Z", "2026-10-31T23:00:00.000000Z", "2026-10-31T23:59:58.000000Z"]},
+     "late_scan_at": "2026-11-01T00:00:00.000000Z", "late_from": "",
+     "held": {"F1DP...": [500, "[-10401] No Read Access - Secure Object", "2026-11-01T00:00:00.000000Z", 3]}}
+
+Checkpoints of the earlier form (`"tags": {"F1DP...": ["...Z", 0]}`) are read as positions with nothing held.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from osipi_lakeflow.models import Watermark
+from osipi_lakeflow.models import StreamStatus, Watermark
 
 DEFAULT_RATE_PER_S = 1.0
 """Events per second assumed for a tag whose rate is unknown (PI's typical 1 Hz scan class)."""
+
+
+def clock_read_seq() -> int:
+    """A read sequence from the wall clock (microseconds): later reads, in any pipeline, get higher ones."""
+    return time.time_ns() // 1000
 
 
 def _iso(value: datetime) -> str:
@@ -35,38 +50,100 @@ def _parse(value: str) -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class TagState:
+    """One tag in an offset.
+
+    Attributes:
+        pos: every event before it has been read forward.
+        read_from: start of the range the micro-batch ending here read for the tag (== pos: nothing).
+        snap: the tag's snapshot time when the offset was chosen (None: unknown).
+    """
+
+    pos: datetime
+    read_from: datetime
+    snap: datetime | None = None
+
+    def to_json(self) -> list:
+        """`[pos, read_from, snap or ""]`."""
+        return [_iso(self.pos), _iso(self.read_from), _iso(self.snap) if self.snap else ""]
+
+    @classmethod
+    def from_json(cls, webid: str, value: list) -> TagState:
+        """Parse both forms: `[pos, read_from, snap]`, and the earlier watermark form `[pos, 0]`."""
+        if len(value) == 2 and not isinstance(value[1], str):
+            if value[1]:
+                raise ValueError(f"offset of tag {webid} stops inside an instant ({value}); this source never does")
+            pos = _parse(value[0])
+            return cls(pos, pos)
+        return cls(_parse(value[0]), _parse(value[1]), _parse(value[2]) if value[2] else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Why a tag is held, since when, and how many probes in a row it has failed."""
+
+    status: int | None
+    error: str
+    since: datetime
+    attempts: int = 1
+
+    def to_json(self) -> list:
+        """`[status, error, since, attempts]`."""
+        return [self.status, self.error, _iso(self.since), self.attempts]
+
+    @classmethod
+    def from_json(cls, value: list) -> Hold:
+        """Parse the form `to_json` writes."""
+        status, error, since, attempts = value
+        return cls(status, str(error), _parse(since), int(attempts))
+
+
+@dataclass(frozen=True, slots=True)
 class StreamOffset:
-    """One streaming offset; `tags` maps WebId to "every event before this time is taken"."""
+    """One streaming offset of a partition."""
 
     server_time: datetime
-    tags: Mapping[str, datetime]
+    tags: Mapping[str, TagState]
     late_scan_at: datetime
     late_from: datetime | None = None
+    read_seq: int = 0
+    held: Mapping[str, Hold] = field(default_factory=dict)
+    rereads: Mapping[str, tuple[tuple[datetime, datetime], ...]] = field(default_factory=dict)
+    markers: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """The checkpoint form: strings, lists and ints only."""
         return {
             "server_time": _iso(self.server_time),
-            "tags": {t: Watermark(ts, 0).to_json() for t, ts in sorted(self.tags.items())},
+            "read_seq": self.read_seq,
+            "tags": {t: s.to_json() for t, s in sorted(self.tags.items())},
             "late_scan_at": _iso(self.late_scan_at),
             "late_from": _iso(self.late_from) if self.late_from else "",
+            "held": {t: h.to_json() for t, h in sorted(self.held.items())},
+            "rereads": {t: [[_iso(a), _iso(b)] for a, b in r] for t, r in sorted(self.rereads.items())},
+            "markers": dict(sorted(self.markers.items())),
         }
 
     @classmethod
     def from_json(cls, data: Mapping) -> StreamOffset:
-        """Parse the checkpoint form; a watermark with k > 0 (mid-instant) is not produced by this source."""
-        tags = {}
-        for webid, value in data["tags"].items():
-            mark = Watermark.from_json(value)
-            if mark.taken_at_timestamp:
-                raise ValueError(f"offset of tag {webid} stops inside an instant ({value}); this source never does")
-            tags[webid] = mark.timestamp
+        """Parse the checkpoint form (either form of the tag entries)."""
         return cls(
             server_time=_parse(data["server_time"]),
-            tags=tags,
+            tags={webid: TagState.from_json(webid, value) for webid, value in data["tags"].items()},
             late_scan_at=_parse(data["late_scan_at"]),
             late_from=_parse(data["late_from"]) if data.get("late_from") else None,
+            read_seq=int(data.get("read_seq") or 0),
+            held={webid: Hold.from_json(value) for webid, value in (data.get("held") or {}).items()},
+            rereads={
+                webid: tuple((_parse(a), _parse(b)) for a, b in ranges)
+                for webid, ranges in (data.get("rereads") or {}).items()
+            },
+            markers={str(k): str(v) for k, v in (data.get("markers") or {}).items()},
         )
+
+    def positions(self) -> dict[str, datetime]:
+        """Each tag's position."""
+        return {t: s.pos for t, s in self.tags.items()}
 
 
 def initial_offset(starts: Mapping[str, datetime], server_now: datetime) -> StreamOffset:
@@ -75,13 +152,15 @@ def initial_offset(starts: Mapping[str, datetime], server_now: datetime) -> Stre
     Nothing before the history start is wanted, and everything after it is read fresh by the first run, so the
     first late scan is due a quarter window later; an earlier one would re-read behind a recent history start.
     """
-    return StreamOffset(server_now, dict(starts), late_scan_at=server_now)
+    return StreamOffset(server_now, {t: TagState(s, s) for t, s in starts.items()}, late_scan_at=server_now)
 
 
 def reconcile(start: StreamOffset, starts: Mapping[str, datetime]) -> StreamOffset:
     """Align a checkpointed offset with the configured tags: new tags begin at their history start, removed ones go."""
-    positions = {t: start.tags.get(t, begin) for t, begin in starts.items()}
-    return replace(start, tags=positions, late_from=None)
+    tags = {t: start.tags.get(t) or TagState(begin, begin) for t, begin in starts.items()}
+    held = {t: h for t, h in start.held.items() if t in tags}
+    markers = {t: m for t, m in start.markers.items() if t in tags}
+    return replace(start, tags=tags, late_from=None, held=held, rereads={}, markers=markers)
 
 
 def batch_span(
@@ -96,32 +175,95 @@ def batch_span(
     return max(timedelta(seconds=1), min(max_window, timedelta(seconds=max_values / per_second)))
 
 
+INSTANT = timedelta(microseconds=1)
+MAX_REREADS_PER_TAG = 32
+"""More changed instants than this in one micro-batch are read as one range from the first to the last."""
+
+
+def reread_ranges(instants: Sequence[datetime], before: datetime) -> tuple[tuple[datetime, datetime], ...]:
+    """The changed instants before `before` as ranges to read again, adjacent ones merged."""
+    ranges: list[list[datetime]] = []
+    for t in sorted({t for t in instants if t < before}):
+        if ranges and t <= ranges[-1][1]:
+            ranges[-1][1] = max(ranges[-1][1], t + INSTANT)
+        else:
+            ranges.append([t, t + INSTANT])
+    if len(ranges) > MAX_REREADS_PER_TAG:
+        ranges = [[ranges[0][0], ranges[-1][1]]]
+    return tuple((a, b) for a, b in ranges)
+
+
 def next_offset(
     start: StreamOffset,
     now: datetime,
+    probes: Mapping[str, StreamStatus],
     *,
     max_window: timedelta,
     late_window: timedelta,
     rates: Mapping[str, float],
     max_values: int | None,
+    read_seq: int,
+    changed: Mapping[str, Sequence[datetime]] | None = None,
+    markers: Mapping[str, str] | None = None,
 ) -> StreamOffset:
     """Choose the end offset of the next micro-batch; returns `start` itself when there is nothing to read.
 
-    Every tag moves to min(now, position + span). A late scan is due when `late_window / 4` of server time has
-    passed since the last one; it re-reads from max(last scan - late_window, previous batch's server time - 1.75 x
-    late_window), so an event up to `late_window` late is found even when runs are spaced further apart than the
-    scan interval, while every re-read row was first ingested inside the bronze dedupe horizon (2 x late_window of
-    `ingested_at` behind the previous batch, which is where Spark's watermark stands during this batch).
+    Held and failing tags stay where they are; every other tag moves to min(now, position + span) and re-reads
+    its previous snapshot instant when it is behind its position. A late scan is due when `late_window / 4` of
+    server time has passed since the last one; it re-reads from max(last scan - late_window, previous batch's
+    server time - 1.75 x late_window), so an event up to `late_window` late is found even when runs are spaced
+    further apart than the scan interval. `read_seq` must exceed the start's (the caller passes a clock-based one).
+
+    `changed` (from stream updates) names instants of each tag that changed since its marker: those behind the
+    range the tag reads anyway are read again as small ranges (`rereads`), however old they are. `markers` are
+    the stream-update markers to keep in the offset.
     """
-    behind = [t for t, ts in start.tags.items() if ts < now]
-    span = batch_span(behind, rates, max_window, max_values)
-    tags = {t: (min(now, ts + span) if ts < now else ts) for t, ts in start.tags.items()}
+    held = dict(start.held)
+    tags: dict[str, TagState] = {}
+    for webid, state in start.tags.items():
+        probe = probes.get(webid, StreamStatus())
+        if not probe.ok:
+            before = held.get(webid)
+            if before is None:  # its last read may have failed: read that range again once it answers
+                held[webid] = Hold(probe.status, probe.error or "", now)
+                tags[webid] = TagState(state.read_from, state.read_from)
+            else:
+                attempts = before.attempts + 1
+                held[webid] = replace(before, status=probe.status, error=probe.error or "", attempts=attempts)
+                tags[webid] = TagState(state.pos, state.pos)
+            continue
+        held.pop(webid, None)
+        tags[webid] = TagState(state.pos, state.pos, probe.snap)
+    moving = [t for t, s in tags.items() if t not in held and s.pos < now]
+    span = batch_span(moving, rates, max_window, max_values)
     scan_due = late_window > timedelta(0) and now - start.late_scan_at >= late_window / 4
-    if tags == dict(start.tags) and not scan_due:
+    late_from = max(start.late_scan_at - late_window, start.server_time - late_window * 7 / 4) if scan_due else None
+    moved = scan_due or held.keys() != start.held.keys()
+    rereads: dict[str, tuple[tuple[datetime, datetime], ...]] = {}
+    for webid, state in list(tags.items()):
+        if webid in held:
+            continue
+        pos = min(now, state.pos + span) if state.pos < now else state.pos
+        read_from = state.pos
+        previous = start.tags[webid].snap
+        if pos > state.pos and previous is not None and previous < state.pos:
+            read_from = min(read_from, previous)  # the snapshot read earlier may have been discarded or replaced
+        if late_from is not None and state.pos > late_from:
+            read_from = min(read_from, late_from)
+        tags[webid] = TagState(pos, read_from, state.snap)
+        extra = reread_ranges((changed or {}).get(webid, ()), read_from)
+        if extra:
+            rereads[webid] = extra
+        moved = moved or pos > state.pos or read_from < state.pos or bool(extra)
+    if not moved:
         return start
-    late_from = None
-    late_scan_at = start.late_scan_at
-    if scan_due:
-        late_from = max(start.late_scan_at - late_window, start.server_time - late_window * 7 / 4)
-        late_scan_at = now
-    return StreamOffset(server_time=now, tags=tags, late_scan_at=late_scan_at, late_from=late_from)
+    return StreamOffset(
+        server_time=now,
+        tags=tags,
+        late_scan_at=now if scan_due else start.late_scan_at,
+        late_from=late_from,
+        read_seq=max(read_seq, start.read_seq + 1),
+        held=held,
+        rereads=rereads,
+        markers=dict(start.markers if markers is None else markers),
+    )

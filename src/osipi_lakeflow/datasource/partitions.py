@@ -9,11 +9,12 @@ from datetime import datetime
 from pyspark.sql.datasource import InputPartition
 
 from osipi_lakeflow.datasource.offsets import StreamOffset
+from osipi_lakeflow.models import Point
 
 
 @dataclass(frozen=True)
 class TagRange:
-    """One tag's read: events with `start` <= time < `end` (or <= `end` when `end_inclusive`)."""
+    """One tag's read: events with `start` <= time < `end` (or <= `end` when the batch is `end_inclusive`)."""
 
     webid: str
     start: datetime
@@ -28,49 +29,42 @@ class TagBatch(InputPartition):
         partition_id: the pipeline partition (for log lines).
         ranges: per tag, what to read.
         ingested_at: the PI server time of the micro-batch, stamped on every row.
+        read_seq: the micro-batch's read sequence, stamped on every row (0 for batch reads).
         end_inclusive: batch reads include events at `end` (PI's recorded semantics); streaming reads do not.
-        names: (WebId, PI point name) of the tags, so rows carry the tag name.
+        points: (WebId, PI point name, point type) of the tags, so rows carry the tag name and typed values.
     """
 
     partition_id: str
     ranges: tuple[TagRange, ...]
     ingested_at: datetime
+    read_seq: int = 0
     end_inclusive: bool = False
-    names: tuple[tuple[str, str], ...] = ()
+    points: tuple[tuple[str, str, str], ...] = ()
 
 
-def chunk(items: Sequence[str], size: int) -> list[tuple[str, ...]]:
+def chunk(items: Sequence, size: int) -> list[tuple]:
     """Split in order into groups of at most `size`."""
     return [tuple(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def _names_of(ranges: Sequence[TagRange], names: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple((r.webid, names[r.webid]) for r in ranges if r.webid in names)
+def _points_of(ranges: Sequence[TagRange], points: Mapping[str, Point]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((r.webid, points[r.webid].name, points[r.webid].point_type) for r in ranges if r.webid in points)
 
 
 def stream_partitions(
-    partition_id: str,
-    start: StreamOffset,
-    end: StreamOffset,
-    tags_per_partition: int,
-    names: Mapping[str, str] | None = None,
+    partition_id: str, end: StreamOffset, tags_per_task: int, points: Mapping[str, Point] | None = None
 ) -> list[TagBatch]:
-    """The tasks of one micro-batch; empty when nothing moved and no late scan is due.
-
-    A tag reads [start, end); when the batch carries a late scan and the tag's position is inside the late window,
-    it reads from `late_from` instead, so late events behind the position are seen (already-landed ones are dropped
-    by the bronze table's dedupe).
-    """
+    """The tasks of a micro-batch: every tag's range `[read_from, pos)` and its rereads, held tags skipped."""
     ranges = []
-    for webid, stop in end.tags.items():
-        begin = start.tags.get(webid, stop)  # a tag new in `end` starts there: nothing to read this batch
-        if end.late_from is not None and begin > end.late_from:
-            begin = end.late_from
-        if begin < stop:
-            ranges.append(TagRange(webid, begin, stop))
+    for webid, state in end.tags.items():
+        if webid in end.held:
+            continue
+        ranges += [TagRange(webid, a, b) for a, b in end.rereads.get(webid, ())]
+        if state.read_from < state.pos:
+            ranges.append(TagRange(webid, state.read_from, state.pos))
     return [
-        TagBatch(partition_id, tuple(group), end.server_time, names=_names_of(group, names or {}))
-        for group in (ranges[i : i + tags_per_partition] for i in range(0, len(ranges), tags_per_partition))
+        TagBatch(partition_id, group, end.server_time, end.read_seq, points=_points_of(group, points or {}))
+        for group in chunk(ranges, tags_per_task)
     ]
 
 
@@ -81,11 +75,11 @@ def batch_partitions(
     end: datetime,
     ingested_at: datetime,
     size: int,
-    names: Mapping[str, str] | None = None,
+    points: Mapping[str, Point] | None = None,
 ) -> list[TagBatch]:
     """The tasks of a batch read of [start, end] for every tag."""
     batches = []
     for group in chunk(tags, size):
         ranges = tuple(TagRange(t, start, end) for t in group)
-        batches.append(TagBatch(partition_id, ranges, ingested_at, True, _names_of(ranges, names or {})))
+        batches.append(TagBatch(partition_id, ranges, ingested_at, 0, True, _points_of(ranges, points or {})))
     return batches

@@ -32,11 +32,12 @@ from pyspark.sql.types import StructType
 
 from osipi_lakeflow import contract
 from osipi_lakeflow.client import PIWebAPI
-from osipi_lakeflow.datasource.offsets import StreamOffset, initial_offset, next_offset, reconcile
+from osipi_lakeflow.datasource.offsets import StreamOffset, clock_read_seq, initial_offset, next_offset, reconcile
 from osipi_lakeflow.datasource.options import ReaderOptions
 from osipi_lakeflow.datasource.partitions import TagBatch, batch_partitions, stream_partitions
 from osipi_lakeflow.datasource.reading import SOURCE_SCHEMA_DDL, open_client, read_tag_batch
 from osipi_lakeflow.errors import PIResponseError, PIWebAPIError
+from osipi_lakeflow.models import Point, StreamStatus
 from osipi_lakeflow.pitime import resolve_time
 
 log = logging.getLogger("osipi_lakeflow.datasource")
@@ -65,7 +66,7 @@ class PIDataSource(DataSource):
         return contract.FORMAT_RECORDED
 
     def schema(self) -> str:
-        """RECORDED_SCHEMA plus `ingested_at`."""
+        """The bronze schema: recorded values plus each row's read (`osipi_lakeflow.schema.BRONZE_SCHEMA`)."""
         return SOURCE_SCHEMA_DDL
 
     def reader(self, schema: StructType) -> PIBatchReader:
@@ -77,10 +78,10 @@ class PIDataSource(DataSource):
         return PIStreamReader(ReaderOptions.parse(self.options))
 
 
-def point_names(pi: PIWebAPI, opts: ReaderOptions) -> dict[str, str]:
-    """The tags' PI point names, looked up once on the driver; without them the `tag` column stays empty."""
+def tag_points(pi: PIWebAPI, opts: ReaderOptions) -> dict[str, Point]:
+    """The tags' PI points (name, type), looked up once on the driver; without them the `tag` column stays empty."""
     try:
-        return pi.point_names(list(opts.tags))
+        return pi.points_by_webid(list(opts.tags))
     except PIWebAPIError as error:
         log.warning("partition %s: tag names unavailable (%s); the tag column stays empty", opts.partition_id, error)
         return {}
@@ -93,16 +94,16 @@ class PIBatchReader(DataSourceReader):
         self.opts = opts
         with open_client(opts) as pi:
             now = pi.server_time()
-            self.names = point_names(pi, opts)
+            self.points = tag_points(pi, opts)
         self.now = now
         self.start = resolve_time(opts.start, now)
         self.end = resolve_time(opts.end, now)
 
     def partitions(self) -> Sequence[InputPartition]:
-        """One task per group of `tagsPerPartition` tags."""
+        """One task per group of `tagsPerTask` tags."""
         return batch_partitions(
             self.opts.partition_id, self.opts.tags, self.start, self.end, self.now, self.opts.tags_per_task,
-            self.names,
+            self.points,
         )  # fmt: skip
 
     def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:
@@ -112,14 +113,27 @@ class PIBatchReader(DataSourceReader):
 
 
 class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
-    """Micro-batches of per-tag ranges; a run killed at any point resumes from the checkpoint with no gap or repeat."""
+    """Micro-batches of per-tag ranges; a run killed at any point resumes from the checkpoint with no gap or repeat.
+
+    Each `latestOffset` asks the server for its clock and every tag's snapshot (one call per 100 tags): a tag
+    whose snapshot call fails is held (see `offsets.py`) and reported; the others advance. It also retrieves the
+    tags' stream updates (one call per 100 markers, registering tags without a live marker): an instant that
+    changed behind a tag's position (a late event, an edit, a delete, however old) is read again. A triggered run
+    retrieves them once, at its first micro-batch, so it always ends.
+    """
 
     def __init__(self, opts: ReaderOptions) -> None:
         self.opts = opts
         self._target: datetime | None = None
         self._rates: dict[str, float] | None = None
-        self._names: dict[str, str] | None = None
+        self._points: dict[str, Point] | None = None
         self._starts: dict[str, datetime] | None = None
+        self._markers: dict[str, str] = {}
+        self._updates_read = False
+
+    def _fail(self, error: PIWebAPIError) -> PIWebAPIError:
+        log.error("partition %s: %s", self.opts.partition_id, error)
+        return _with_partition(error, self.opts.partition_id)
 
     def _now_and_starts(self) -> tuple[datetime, dict[str, datetime]]:
         """The server clock now and every tag's history start (resolved once per reader).
@@ -130,16 +144,20 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
         try:
             with open_client(self.opts) as pi:
                 now = pi.server_time()
-                if self._starts is None:
-                    self._starts = history_starts(self.opts, now)
-                if self._rates is None:
-                    self._rates = self._event_rates(pi)
-                if self._names is None:
-                    self._names = point_names(pi, self.opts)
+                self._prepare(pi, now)
         except PIWebAPIError as error:
-            log.error("partition %s: %s", self.opts.partition_id, error)
-            raise _with_partition(error, self.opts.partition_id) from error
+            raise self._fail(error) from error
+        assert self._starts is not None
         return now, self._starts
+
+    def _prepare(self, pi: PIWebAPI, now: datetime) -> None:
+        """What a reader looks up once: history starts, event rates, points."""
+        if self._starts is None:
+            self._starts = history_starts(self.opts, now)
+        if self._rates is None:
+            self._rates = self._event_rates(pi)
+        if self._points is None:
+            self._points = tag_points(pi, self.opts)
 
     def _event_rates(self, pi: PIWebAPI) -> dict[str, float]:
         """Events per second per tag over the last hour, to size micro-batches; 1 Hz assumed when unknown."""
@@ -148,6 +166,40 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
         except PIWebAPIError as error:
             log.warning("partition %s: event rates unavailable (%s); assuming 1 Hz", self.opts.partition_id, error)
             return {}
+
+    def _probe(self, markers: dict[str, str]) -> tuple[datetime, dict[str, StreamStatus], dict[str, list[datetime]]]:
+        """The server clock, every tag's status and (once per triggered run) what changed since each marker.
+
+        `markers` is updated in place: advanced, dropped where they lapsed, new ones for tags without one.
+        """
+        changed: dict[str, list[datetime]] = {}
+        try:
+            with open_client(self.opts) as pi:
+                now = pi.server_time()
+                self._prepare(pi, now)
+                statuses = pi.stream_statuses(list(self.opts.tags))
+                if not (self._updates_read and self._target is not None):
+                    changed = self._retrieve(pi, markers, statuses)
+                    self._updates_read = True
+                return now, statuses, changed
+        except PIWebAPIError as error:
+            raise self._fail(error) from error
+
+    def _retrieve(
+        self, pi: PIWebAPI, markers: dict[str, str], statuses: dict[str, StreamStatus]
+    ) -> dict[str, list[datetime]]:
+        changed: dict[str, list[datetime]] = {}
+        live = {t: m for t, m in markers.items() if t in self.opts.tags}
+        for webid, result in pi.retrieve_updates(live).items():
+            if result.marker:
+                markers[webid] = result.marker
+                changed[webid] = list(result.changed)
+            else:  # expired, invalid or unregistered: register again (the late scan covers what it missed)
+                markers.pop(webid, None)
+        missing = [t for t in self.opts.tags if t not in markers and statuses.get(t, StreamStatus()).ok]
+        if missing:
+            markers.update(pi.register_updates(missing))
+        return changed
 
     def initialOffset(self) -> dict:
         """Every tag at its history start (resolved against the server clock)."""
@@ -164,9 +216,12 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
 
     def latestOffset(self, start: dict | None = None, limit: ReadLimit | None = None) -> dict:
         """The end of the next micro-batch, or `start` itself when nothing is left to read."""
-        now, starts = self._now_and_starts()
         if start is None:  # runtimes before 4.2 call latestOffset() without arguments
             start = self.initialOffset()
+        previous = StreamOffset.from_json(start)
+        markers = {**previous.markers, **self._markers}
+        now, probes, changed = self._probe(markers)
+        self._markers = markers
         if self._target is not None:
             now = min(now, self._target)
         if isinstance(limit, ReadMaxRows):
@@ -175,16 +230,13 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
             budget = None
         else:
             budget = self.opts.max_values
-        previous = StreamOffset.from_json(start)
-        begin = reconcile(previous, starts)
+        begin = reconcile(previous, self._starts or {})
         end = next_offset(
-            begin,
-            now,
-            max_window=self.opts.max_window,
-            late_window=self.opts.late_window,
-            rates=self._rates or {},
-            max_values=budget,
-        )
+            begin, now, probes,
+            max_window=self.opts.max_window, late_window=self.opts.late_window, rates=self._rates or {},
+            max_values=budget, read_seq=clock_read_seq(), changed=changed, markers=markers,
+        )  # fmt: skip
+        self._report_holds(previous, end)
         if end is begin:
             return start if begin.tags == previous.tags else begin.to_json()
         # a tag new to this partition enters the offset at its history start and is read from there next batch:
@@ -192,16 +244,26 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
         joined = {t: begin.tags[t] for t in begin.tags if t not in previous.tags}
         return replace(end, tags={**end.tags, **joined}).to_json() if joined else end.to_json()
 
+    def _report_holds(self, previous: StreamOffset, end: StreamOffset) -> None:
+        """Log each held tag when it is first held, then at 2, 4, 8, ... failed probes, and when it resumes."""
+        names = self._points or {}
+        for webid, hold in end.held.items():
+            if hold.attempts & (hold.attempts - 1) == 0:
+                label = f"{names[webid].name} ({webid})" if webid in names else webid
+                log.error(
+                    "partition %s: tag %s held since %s, %d probe(s) failed (status %s: %s); its position stays and "
+                    "it resumes with no gap when it answers; the other tags keep flowing",
+                    self.opts.partition_id, label, hold.since.isoformat(), hold.attempts, hold.status, hold.error,
+                )  # fmt: skip
+        for webid in previous.held.keys() - end.held.keys():
+            log.warning("partition %s: tag %s answers again and resumes", self.opts.partition_id, webid)
+
     def partitions(self, start: dict, end: dict) -> Sequence[InputPartition]:
-        """Tasks reading each tag's range between the two offsets; [] when nothing moved."""
+        """Tasks reading each tag's range of the end offset; [] when nothing moved."""
         if start == end:
             return []
         return stream_partitions(
-            self.opts.partition_id,
-            StreamOffset.from_json(start),
-            StreamOffset.from_json(end),
-            self.opts.tags_per_task,
-            self._names or {},
+            self.opts.partition_id, StreamOffset.from_json(end), self.opts.tags_per_task, self._points or {}
         )
 
     def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:

@@ -1,4 +1,12 @@
-"""Publish `pi_timeseries`, the one name users query: a view, UNION ALL over the partition tables.
+"""Publish `pi_timeseries`, the one name users query: the latest read of every instant, over all partition tables.
+
+Bronze keeps every read (`pipeline.bronze`): events, and a coverage row for each tag and range each read covered.
+An event belongs to the archive's current state unless a later read (higher `read_seq`) covered its instant: then
+that later read's events are the truth there (a late event joined, a value was edited or deleted, compression
+discarded a snapshot, or the same range was simply read again: a late scan, a tag that moved partitions). The
+view applies that rule across every partition table, so a tag read by two partitions over time is never doubled.
+The join is an equi-join on (tag, hour of the event) with the coverage rows exploded into the hours they span, so
+it stays cheap; filters on tag and time reach both sides.
 
 A view (not append flows into one sink) because each partition is its own pipeline with its own checkpoint: a
 dataset can be written by one pipeline only, and a view adds no copy and no extra job latency. The job's last
@@ -15,6 +23,7 @@ from collections.abc import Sequence
 
 from osipi_lakeflow import contract
 from osipi_lakeflow.errors import PIConfigError
+from osipi_lakeflow.schema import BRONZE_SCHEMA, COVERAGE, EVENT, RECORDED_SCHEMA
 
 VIEW_NAME = contract.TIMESERIES_VIEW
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -26,13 +35,37 @@ def _ident(name: str, what: str) -> str:
     return f"`{name}`"
 
 
+VIEW_COLUMNS = [f.name for f in RECORDED_SCHEMA] + ["ingested_at"]
+"""What users see: the recorded value columns and when each row was read."""
+_BRONZE_COLUMNS = ", ".join(f.name for f in BRONZE_SCHEMA)
+
+
+def current_sql(source: str) -> str:
+    """The query keeping the latest read of every instant from `source` (a table or a parenthesised union)."""
+    columns = ", ".join(f"e.{c}" for c in VIEW_COLUMNS)
+    return f"""WITH reads AS (SELECT {_BRONZE_COLUMNS} FROM {source}),
+covers AS (
+  SELECT tag_webid AS cover_tag, read_seq AS cover_seq, timestamp AS cover_from, covered_until AS cover_until,
+         explode(sequence(date_trunc('HOUR', timestamp), date_trunc('HOUR', covered_until - INTERVAL 1 MICROSECOND),
+                          INTERVAL 1 HOUR)) AS cover_hour
+  FROM reads WHERE row_kind = '{COVERAGE}' AND covered_until > timestamp
+)
+SELECT {columns}
+FROM reads e LEFT ANTI JOIN covers c
+  ON c.cover_tag = e.tag_webid AND c.cover_hour = date_trunc('HOUR', e.timestamp)
+ AND c.cover_seq > coalesce(e.read_seq, 0) AND e.timestamp >= c.cover_from AND e.timestamp < c.cover_until
+WHERE coalesce(e.row_kind, '{EVENT}') = '{EVENT}'"""
+
+
 def view_sql(catalog: str | None, schema: str, tables: Sequence[str], view: str = VIEW_NAME) -> str:
     """The CREATE OR REPLACE VIEW statement; identifiers are validated, so nothing can be injected."""
     if not tables:
         raise PIConfigError("no partition tables to publish: pass --tables pi_timeseries_p0001,... (comma-separated)")
     prefix = (f"{_ident(catalog, 'catalog')}." if catalog else "") + f"{_ident(schema, 'schema')}."
-    selects = "\nUNION ALL\n".join(f"SELECT * FROM {prefix}{_ident(t, 'table')}" for t in sorted(set(tables)))
-    return f"CREATE OR REPLACE VIEW {prefix}{_ident(view, 'view')} AS\n{selects}"
+    union = "\n  UNION ALL\n  ".join(
+        f"SELECT {_BRONZE_COLUMNS} FROM {prefix}{_ident(t, 'table')}" for t in sorted(set(tables))
+    )
+    return f"CREATE OR REPLACE VIEW {prefix}{_ident(view, 'view')} AS\n{current_sql(f'({union})')}"
 
 
 def partition_tables(spark, catalog: str | None, schema: str) -> list[str]:
