@@ -106,78 +106,231 @@ def _s(name: str, parse: Callable[[str], Any], default: str | None, example: str
 
 SETTINGS: tuple[Setting, ...] = (
     # where PI is and how to log in: every pipeline
-    _s("pi_url", parsers.http_url, None, "https://pi.example.com/piwebapi",
-       "PI Web API base URL, ending in /piwebapi (no credentials in it)", kinds=ALL_KINDS, variable=True,
-       env="PI_WEB_API_URL"),
-    _s("auth_method", parsers.one_of("basic", "bearer", "oidc", "kerberos", "anonymous"), "basic", "oidc",
-       "how pipelines authenticate to PI Web API: basic, bearer, oidc, kerberos or anonymous",
-       kinds=ALL_KINDS, variable=True, env="PI_AUTH"),
-    _s("auth_scope", parsers.secret_scope_name, "osipi", "pi-prod",
-       "Databricks secret scope holding the PI credentials (key names: see AUTH_METHODS)",
-       kinds=ALL_KINDS, reader=False, variable=True),
-    _s("oidc_endpoint", parsers.optional_http_url, "", "https://idp.example.com/connect/token",
-       "OIDC token endpoint (empty: discovered at <pi_url>/.well-known/openid-configuration)", kinds=ALL_KINDS,
-       env="PI_OIDC_TOKEN_URL"),
-    _s("oidc_scope", parsers.free_text, "system", "pi-api", "scope asked of the OIDC token endpoint",
-       kinds=ALL_KINDS, env="PI_OIDC_SCOPE"),
+    _s(
+        "pi_url",
+        parsers.http_url,
+        None,
+        "https://pi.example.com/piwebapi",
+        "PI Web API base URL, ending in /piwebapi (no credentials in it)",
+        kinds=ALL_KINDS,
+        variable=True,
+        env="PI_WEB_API_URL",
+    ),
+    _s(
+        "auth_method",
+        parsers.one_of("basic", "bearer", "oidc", "kerberos", "anonymous"),
+        "basic",
+        "oidc",
+        "how pipelines authenticate to PI Web API: basic, bearer, oidc, kerberos or anonymous",
+        kinds=ALL_KINDS,
+        variable=True,
+        env="PI_AUTH",
+    ),
+    _s(
+        "auth_scope",
+        parsers.secret_scope_name,
+        "osipi",
+        "pi-prod",
+        "Databricks secret scope holding the PI credentials (key names: see AUTH_METHODS)",
+        kinds=ALL_KINDS,
+        reader=False,
+        variable=True,
+    ),
+    _s(
+        "oidc_endpoint",
+        parsers.optional_http_url,
+        "",
+        "https://idp.example.com/connect/token",
+        "OIDC token endpoint (empty: discovered at <pi_url>/.well-known/openid-configuration)",
+        kinds=ALL_KINDS,
+        env="PI_OIDC_TOKEN_URL",
+    ),
+    _s(
+        "oidc_scope",
+        parsers.free_text,
+        "system",
+        "pi-api",
+        "scope asked of the OIDC token endpoint",
+        kinds=ALL_KINDS,
+        env="PI_OIDC_SCOPE",
+    ),
     # how the client talks to PI: every pipeline
-    _s("ca_bundle", parsers.absolute_path_or_empty, "", "/Volumes/main/osipi/certs/pi-ca.pem",
-       "PEM bundle of a private CA that signed PI Web API's certificate (a volume or workspace file path)",
-       kinds=ALL_KINDS, variable=True, env="PI_CA_BUNDLE"),
-    _s("verify_tls", parsers.boolean, "true", "false", "verify PI Web API's TLS certificate (false: lab servers only)",
-       kinds=ALL_KINDS, env="PI_VERIFY_TLS"),
-    _s("http_timeout", parsers.timeouts, "5,60", "10,120", "HTTP connect and read timeouts in seconds (CONNECT,READ)",
-       kinds=ALL_KINDS),
-    _s("concurrency", parsers.positive_int, "4", "8", "HTTP calls in flight at once per reading task",
-       kinds=ALL_KINDS),
-    _s("rate_limit", parsers.positive_float, "1000", "200",
-       "most requests per second per reading task (PI Web API allows 1,000 per client address by default)",
-       kinds=ALL_KINDS),
-    _s("max_count", parsers.positive_int, "150000", "50000",
-       "most values per HTTP call (PI Web API's MaxReturnedItemsPerCall; lowered by itself on a 400)",
-       kinds=ALL_KINDS),
-    _s("read_method", parsers.one_of("batch", "streamsets"), "batch", "streamsets",
-       "batch controller (one sub-request per tag) or ad-hoc stream sets", kinds=ALL_KINDS),
+    _s(
+        "ca_bundle",
+        parsers.absolute_path_or_empty,
+        "",
+        "/Volumes/main/osipi/certs/pi-ca.pem",
+        "PEM bundle of a private CA that signed PI Web API's certificate (a volume or workspace file path)",
+        kinds=ALL_KINDS,
+        variable=True,
+        env="PI_CA_BUNDLE",
+    ),
+    _s(
+        "verify_tls",
+        parsers.boolean,
+        "true",
+        "false",
+        "verify PI Web API's TLS certificate (false: lab servers only)",
+        kinds=ALL_KINDS,
+        env="PI_VERIFY_TLS",
+    ),
+    _s(
+        "http_timeout",
+        parsers.timeouts,
+        "5,60",
+        "10,120",
+        "HTTP connect and read timeouts in seconds (CONNECT,READ)",
+        kinds=ALL_KINDS,
+    ),
+    _s("concurrency", parsers.positive_int, "4", "8", "HTTP calls in flight at once per reading task", kinds=ALL_KINDS),
+    _s(
+        "rate_limit",
+        parsers.positive_float,
+        "1000",
+        "200",
+        "most requests per second per reading task (PI Web API allows 1,000 per client address by default)",
+        kinds=ALL_KINDS,
+    ),
+    _s(
+        "max_count",
+        parsers.positive_int,
+        "150000",
+        "50000",
+        "most values per HTTP call (PI Web API's MaxReturnedItemsPerCall; lowered by itself on a 400)",
+        kinds=ALL_KINDS,
+    ),
+    _s(
+        "read_method",
+        parsers.one_of("batch", "streamsets"),
+        "batch",
+        "streamsets",
+        "batch controller (one sub-request per tag) or ad-hoc stream sets",
+        kinds=ALL_KINDS,
+    ),
     # time series
-    _s("history_start", parsers.pi_time, "*-1d", "*-30d",
-       "where a tag's history begins when it enters the plan (fixed then as an absolute time)"),
-    _s("late_window", parsers.late_window, "1h", "2h",
-       "how far back each tag is re-read for late events (off: never)", kinds=frozenset({TIMESERIES})),
-    _s("max_window", parsers.duration, "1d", "6h", "largest span of time one micro-batch reads per tag",
-       kinds=frozenset({TIMESERIES})),
-    _s("max_values", parsers.positive_int, "5000000", "1000000", "largest estimated number of values per micro-batch",
-       kinds=frozenset({TIMESERIES})),
-    _s("tags_per_task", parsers.positive_int, "25", "50", "tags read by one Spark task",
-       kinds=frozenset({TIMESERIES})),
-    _s("allow_full_refresh", parsers.boolean, "false", "true",
-       "let a full refresh truncate the bronze tables and re-read every tag from its history start (off: refused)",
-       kinds=frozenset({TIMESERIES}), reader=False, variable=True),
+    _s(
+        "history_start",
+        parsers.pi_time,
+        "*-1d",
+        "*-30d",
+        "where a tag's history begins when it enters the plan (fixed then as an absolute time)",
+    ),
+    _s(
+        "late_window",
+        parsers.late_window,
+        "1h",
+        "2h",
+        "how far back each tag is re-read for late events (off: never)",
+        kinds=frozenset({TIMESERIES}),
+    ),
+    _s(
+        "max_window",
+        parsers.duration,
+        "1d",
+        "6h",
+        "largest span of time one micro-batch reads per tag",
+        kinds=frozenset({TIMESERIES}),
+    ),
+    _s(
+        "max_values",
+        parsers.positive_int,
+        "5000000",
+        "1000000",
+        "largest estimated number of values per micro-batch",
+        kinds=frozenset({TIMESERIES}),
+    ),
+    _s("tags_per_task", parsers.positive_int, "25", "50", "tags read by one Spark task", kinds=frozenset({TIMESERIES})),
+    _s(
+        "allow_full_refresh",
+        parsers.boolean,
+        "false",
+        "true",
+        "let a full refresh truncate the bronze tables and re-read every tag from its history start, and every event "
+        "frame of the window (off: refused)",
+        kinds=frozenset({TIMESERIES, EVENT_FRAMES}),
+        reader=False,
+        variable=True,
+    ),
     # AF and event frames
-    _s("af_database", parsers.af_database, None, "\\\\PIAF01\\Plant",
-       "AF database the AF-hierarchy and event-frame pipelines read (default: the first one discovered)",
-       kinds=AF_KINDS, variable=True),
-    _s("event_frame_start", parsers.pi_time, "*-30d", "*-90d",
-       "where event-frame history begins (fixed as an absolute time when first generated)",
-       kinds=frozenset({EVENT_FRAMES})),
+    _s(
+        "af_database",
+        parsers.af_database,
+        None,
+        "\\\\PIAF01\\Plant",
+        "AF database the AF-hierarchy and event-frame pipelines read (default: the first one discovered)",
+        kinds=AF_KINDS,
+        variable=True,
+    ),
+    _s(
+        "event_frame_start",
+        parsers.pi_time,
+        "*-30d",
+        "*-90d",
+        "where event-frame history begins (fixed as an absolute time when first generated)",
+        kinds=frozenset({EVENT_FRAMES}),
+    ),
     # the bundle's shape
     _s("catalog", parsers.identifier, "main", "ot_data", "Unity Catalog catalog of the tables", variable=True),
-    _s("schema", parsers.identifier, "osipi", "pi_bronze",
-       "schema of the tables in prod (each dev deployment gets its own: <schema>_<user>)", variable=True),
-    _s("ingestion_mode", parsers.one_of("triggered", "continuous"), "triggered", "continuous",
-       "triggered (the ingest job runs the pipelines on the schedule) or continuous pipelines"),
-    _s("schedule", parsers.quartz_cron, "0 0 * * * ?", "0 0/15 * * * ?", "Quartz cron (UTC) of the ingest job",
-       variable=True),
-    _s("channel", parsers.one_of("CURRENT", "PREVIEW", lower=False), "CURRENT", "PREVIEW",
-       "Lakeflow runtime channel of the pipelines"),
-    _s("serverless", parsers.boolean, "true", "false",
-       "serverless pipelines (true), or classic compute in your own network to reach an on-premises PI Web API"),
-    _s("service_principal", parsers.free_text, None, "6f1c2a3b-0000-4000-8000-000000000000",
-       "application ID of the service principal the prod target runs as (give it at deploy: --var)",
-       variable=True),
-    _s("operators_group", parsers.free_text, "admins", "pi-operators",
-       "workspace group that may run and view the prod deployment", variable=True),
-    _s("max_parallel_pipelines", parsers.positive_int, "50", "20",
-       "time-series pipeline updates the ingest job runs at once"),
+    _s(
+        "schema",
+        parsers.identifier,
+        "osipi",
+        "pi_bronze",
+        "schema of the tables in prod (each dev deployment gets its own: <schema>_<user>)",
+        variable=True,
+    ),
+    _s(
+        "ingestion_mode",
+        parsers.one_of("triggered", "continuous"),
+        "triggered",
+        "continuous",
+        "triggered (the ingest job runs the pipelines on the schedule) or continuous pipelines",
+    ),
+    _s(
+        "schedule",
+        parsers.quartz_cron,
+        "0 0 * * * ?",
+        "0 0/15 * * * ?",
+        "Quartz cron (UTC) of the ingest job",
+        variable=True,
+    ),
+    _s(
+        "channel",
+        parsers.one_of("CURRENT", "PREVIEW", lower=False),
+        "CURRENT",
+        "PREVIEW",
+        "Lakeflow runtime channel of the pipelines",
+    ),
+    _s(
+        "serverless",
+        parsers.boolean,
+        "true",
+        "false",
+        "serverless pipelines (true), or classic compute in your own network to reach an on-premises PI Web API",
+    ),
+    _s(
+        "service_principal",
+        parsers.free_text,
+        None,
+        "6f1c2a3b-0000-4000-8000-000000000000",
+        "application ID of the service principal the prod target runs as (give it at deploy: --var)",
+        variable=True,
+    ),
+    _s(
+        "operators_group",
+        parsers.free_text,
+        "admins",
+        "pi-operators",
+        "workspace group that may run and view the prod deployment",
+        variable=True,
+    ),
+    _s(
+        "max_parallel_pipelines",
+        parsers.positive_int,
+        "50",
+        "20",
+        "time-series pipeline updates the ingest job runs at once",
+    ),
 )
 """Every setting, in the order the README and `--help` list them."""
 
@@ -204,9 +357,7 @@ def check_settings(values: Mapping[str, str | None]) -> dict[str, Any]:
 def parse_options(options: Mapping[str, str], kind: str) -> dict[str, Any]:
     """Typed values of the reader settings of `kind` from Spark options (keys compared case-insensitively)."""
     lowered = {str(k).lower(): v for k, v in options.items()}
-    return {
-        s.name: s.check(lowered.get(s.option.lower()) or None) for s in settings_for(kind) if s.reader
-    }
+    return {s.name: s.check(lowered.get(s.option.lower()) or None) for s in settings_for(kind) if s.reader}
 
 
 # -- the time-series partition: structure, not settings ----------------------------------------------------------
@@ -240,6 +391,8 @@ TIMESERIES_VIEW = "pi_timeseries"
 TIMESERIES_TABLE_PREFIX = "pi_timeseries_"
 AF_ELEMENTS, AF_ATTRIBUTES = "pi_af_elements", "pi_af_attributes"
 EVENT_FRAMES_TABLE, EVENT_FRAME_ATTRIBUTES = "pi_event_frames", "pi_event_frame_attributes"
+EVENT_FRAME_READS = "pi_event_frame_reads"
+"""Every read of the event frames (what changed, each time); the two tables above are its latest state."""
 RESOURCE_PREFIX = "osipi_"
 
 
@@ -269,7 +422,6 @@ FORMAT_RECORDED = "osipi"
 FORMAT_AF_ELEMENTS = "osipi_af_elements"
 FORMAT_AF_ATTRIBUTES = "osipi_af_attributes"
 FORMAT_EVENT_FRAMES = "osipi_event_frames"
-FORMAT_EVENT_FRAME_VALUES = "osipi_event_frame_attributes"
 
 
 # -- pipeline kinds ---------------------------------------------------------------------------------------------
@@ -317,9 +469,9 @@ PIPELINE_KINDS: dict[str, PipelineKind] = {
             "the AF hierarchy, refreshed in full on every run",
         ),
         PipelineKind(
-            EVENT_FRAMES, "event_frames.py", (EVENT_FRAMES_TABLE, EVENT_FRAME_ATTRIBUTES),
-            (FORMAT_EVENT_FRAMES, FORMAT_EVENT_FRAME_VALUES),
-            "AF event frames and their attribute values",
+            EVENT_FRAMES, "event_frames.py", (EVENT_FRAME_READS, EVENT_FRAMES_TABLE, EVENT_FRAME_ATTRIBUTES),
+            (FORMAT_EVENT_FRAMES,),
+            "AF event frames and their attribute values, every frame ever read kept",
         ),
     )
 }  # fmt: skip

@@ -1,13 +1,15 @@
 """The real pipeline sources on the local engine (open-source SDP) against the mock over HTTP."""
 
+import collections
 import threading
 import time
 from datetime import timedelta
 
 import psutil
+import pyarrow.parquet as pq
 import pytest
 import requests
-from pipeline_truth import BUNDLE, T0, bronze, ground_truth, landed, micros
+from pipeline_truth import BUNDLE, T0, bronze, bronze_key, ground_truth, landed, micros
 
 from mock_server import MockSettings
 from mock_server.testing import running_mock
@@ -18,6 +20,7 @@ pytestmark = pytest.mark.spark
 
 HISTORY = timedelta(hours=3)
 ADVANCE = 4 * 3600  # seconds the mock clock moves between the two runs (late events, a frame closing)
+FRAMES_DELETED = 0.3  # share of event frames AF deletes between the two runs
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +54,8 @@ def two_runs(mock, tags, tmp_path_factory):
         BUNDLE, warehouse, pipelines=[*keys, "osipi_af_hierarchy"], variables=variables(mock, tags), timeout=600
     )
     snapshot = {"bronze": bronze(warehouse), "frames": landed(warehouse, "pi_event_frames")}
+    change = {"frame_delete_fraction": FRAMES_DELETED, "frame_delete_delay": [60.0, 3600.0]}
+    requests.put(f"{mock.root}/admin/behaviours", json=change, timeout=10).raise_for_status()
     advance(mock, ADVANCE)
     second = run_pipelines(BUNDLE, warehouse, pipelines=keys, variables=variables(mock, tags), timeout=600)
     return warehouse, {r.key: r for r in first}, {r.key: r for r in second}, snapshot
@@ -86,25 +91,30 @@ def test_second_run_adds_only_new_rows_late_events_included(two_runs, mock, tags
     assert got == expected
     assert max(got.values()) == max(expected.values())  # identical events at one instant are all kept, once each
     tables = second["osipi_timeseries_p0001"].tables["pi_timeseries_p0001"]
-    assert tables["after"] - tables["before"] == sum(expected.values()) - sum(snapshot["bronze"].values())
+    events = [r for r in landed(warehouse, "pi_timeseries_p0001") if r["row_kind"] == "event"]
+    assert tables["after"] == len(events) and tables["after"] > tables["before"]
 
 
 def test_expectations_are_counted_and_drops_applied(two_runs):
-    _, first, _, _ = two_runs
-    result = first["osipi_timeseries_p0001"]
-    counts = result.expectations["pi_timeseries_p0001"]
-    assert set(counts) == {
-        "timestamp_and_tag_present",
-        "value_or_state_present",
-        "timestamp_not_in_future",
-        "good_quality",
+    warehouse, first, second, _ = two_runs
+    counts = {
+        name: {
+            k: first[key].expectations[table][name][k] + second[key].expectations[table][name][k]
+            for k in ("passed", "failed")
+        }
+        for key, table in [("osipi_timeseries_p0001", "pi_timeseries_p0001")]
+        for name in first[key].expectations[table]
     }
-    rows = result.tables["pi_timeseries_p0001"]["after"]
-    assert counts["value_or_state_present"]["action"] == "drop"
-    assert counts["good_quality"]["action"] == "warn"
-    assert counts["good_quality"]["passed"] + counts["good_quality"]["failed"] == rows
-    assert counts["good_quality"]["failed"] > 0  # the mock writes system states (Good false); warned, kept
-    assert counts["value_or_state_present"]["failed"] == 0
+    assert set(counts) == {"timestamp_and_tag_present", "timestamp_not_in_future", "good_quality", "read_complete"}
+    actions = {
+        name: e["action"] for name, e in first["osipi_timeseries_p0001"].expectations["pi_timeseries_p0001"].items()
+    }
+    assert actions["timestamp_and_tag_present"] == "drop" and actions["good_quality"] == "warn"
+    rows = landed(warehouse, "pi_timeseries_p0001")  # events, coverage and gap rows: every row is checked
+    assert counts["good_quality"]["passed"] + counts["good_quality"]["failed"] == len(rows)
+    bad = [r for r in rows if r["row_kind"] == "event" and not r["good"]]
+    assert counts["good_quality"]["failed"] == len(bad) > 0  # the mock writes system states (Good false): kept
+    assert counts["read_complete"]["failed"] == 0
 
 
 def test_event_frame_closing_between_runs_has_one_row_with_its_end(two_runs, mock):
@@ -123,10 +133,23 @@ def test_event_frame_closing_between_runs_has_one_row_with_its_end(two_runs, moc
         assert micros(by_webid[webid]["end_time"]) == micros(truth[webid]["end"])
 
 
+def test_event_frames_deleted_in_pi_keep_their_row_flagged_with_their_attributes(two_runs, mock):
+    warehouse, _, _, snapshot = two_runs
+    t1 = T0 + timedelta(seconds=ADVANCE)
+    alive = {f["webid"] for f in mock.archive.event_frames(T0 - timedelta(days=31), t1, as_of=t1)}
+    rows = {r["webid"]: r for r in landed(warehouse, "pi_event_frames")}
+    first = {r["webid"] for r in snapshot["frames"]}
+    assert first <= set(rows), "every frame the first run read keeps its row"
+    deleted = {w for w, r in rows.items() if r["deleted_in_pi"]}
+    assert deleted == first - alive and deleted, "exactly the frames AF deleted are flagged"
+    with_attributes = {r["event_frame_webid"] for r in landed(warehouse, "pi_event_frame_attributes")}
+    assert deleted <= with_attributes, "a deleted frame keeps its last attribute values"
+
+
 def test_view_and_status_list_landed_tables(two_runs):
     warehouse = two_runs[0]
     names = {t.name: t for t in list_tables(warehouse)}
-    assert names["pi_timeseries_p0001"].rows == sum(bronze(warehouse).values())
+    assert names["pi_timeseries_p0001"].rows == len(landed(warehouse, "pi_timeseries_p0001"))
     assert {"pi_event_frames", "pi_event_frame_attributes"} <= set(names)
 
 
@@ -177,3 +200,23 @@ def test_af_hierarchy_lands_every_element_with_its_parent_and_point_references(t
     points = {p.webid for p in mock.archive.points()}
     referenced = [a for a in attributes if a["data_reference"] == "PI Point"]
     assert referenced and all(a["point_webid"] in points for a in referenced)
+
+
+def test_export_of_the_view_equals_the_current_state_of_bronze(two_runs, tmp_path, capsys):
+    from osipi_app.cli.export import export_table
+
+    warehouse = two_runs[0]
+    target = tmp_path / "current.parquet"
+    assert export_table(warehouse, "pi_timeseries", "osipi", target) == 0
+    rows = pq.read_table(target).to_pylist()
+    assert "wrote" in capsys.readouterr().out and rows
+    assert collections.Counter(bronze_key(r) for r in rows) == bronze(warehouse, None)
+    assert not (tmp_path / ".current.parquet.partial").exists()
+
+
+def test_export_of_a_warehouse_that_does_not_exist_says_so(tmp_path, capsys):
+    from osipi_app.cli.export import export_table
+
+    assert export_table(tmp_path / "nowhere", "pi_timeseries", "osipi", tmp_path / "x.parquet") == 2
+    assert "run the pipelines first" in capsys.readouterr().out
+    assert not (tmp_path / "x.parquet").exists()

@@ -1,11 +1,7 @@
 """Spark Python data sources for PI: `osipi` (time series) and the AF / event-frame sources."""
 
-from osipi_lakeflow.datasource.af import (
-    PIAttributesDataSource,
-    PIElementsDataSource,
-    PIEventFramesDataSource,
-    PIEventFrameValuesDataSource,
-)
+from osipi_lakeflow.datasource.af import PIAttributesDataSource, PIElementsDataSource
+from osipi_lakeflow.datasource.frames import PIEventFramesDataSource
 from osipi_lakeflow.datasource.reading import SOURCE_SCHEMA, SOURCE_SCHEMA_DDL, PIReadError
 from osipi_lakeflow.datasource.timeseries import PIDataSource
 
@@ -14,7 +10,6 @@ ALL_SOURCES = (
     PIElementsDataSource,
     PIAttributesDataSource,
     PIEventFramesDataSource,
-    PIEventFrameValuesDataSource,
 )
 
 
@@ -29,7 +24,6 @@ __all__ = [
     "PIAttributesDataSource",
     "PIDataSource",
     "PIElementsDataSource",
-    "PIEventFrameValuesDataSource",
     "PIEventFramesDataSource",
     "PIReadError",
     "SOURCE_SCHEMA",

@@ -1,9 +1,8 @@
-r"""AF data sources (batch): elements, attributes, event frames and event-frame attribute values.
+r"""AF hierarchy data sources (batch): elements and attributes.
 
 Each reads one AF database (option `afDatabase`) in full, so a materialized view over it is a complete, current
-snapshot: an event frame that closed since the last refresh shows its end, and each frame id has one row.
-Options: the settings of `contract.settings_for("af_hierarchy")` (or `"event_frames"`) by their option names,
-and the credentials of the auth method.
+snapshot. Options: the settings of `contract.settings_for("af_hierarchy")` by their option names, and the
+credentials of the auth method. Event frames have their own source, which keeps history (`frames.py`).
 
 Usage::
 
@@ -13,7 +12,6 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 
 import pyarrow as pa
 from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
@@ -21,10 +19,8 @@ from pyspark.sql.pandas.types import from_arrow_schema
 from pyspark.sql.types import StructType
 
 from osipi_lakeflow import contract
-from osipi_lakeflow.client import EVENT_FRAME_VALUE_SCHEMA
 from osipi_lakeflow.datasource.options import AFOptions
-from osipi_lakeflow.models import Attribute, Element, EventFrame
-from osipi_lakeflow.schema import UTC_MICROS
+from osipi_lakeflow.models import Attribute, Element
 
 _TAGS = pa.list_(pa.string())
 
@@ -54,27 +50,6 @@ ATTRIBUTE_SCHEMA = pa.schema(
         pa.field("units", pa.string()),
         pa.field("data_reference", pa.string()),
         pa.field("type", pa.string()),
-    ]
-)
-EVENT_FRAME_SCHEMA = pa.schema(
-    [
-        pa.field("event_frame_id", pa.string(), nullable=False),
-        pa.field("webid", pa.string(), nullable=False),
-        pa.field("name", pa.string()),
-        pa.field("path", pa.string()),
-        pa.field("template", pa.string()),
-        pa.field("start_time", UTC_MICROS),
-        pa.field("end_time", UTC_MICROS),
-        pa.field("duration_seconds", pa.float64()),
-        pa.field("is_open", pa.bool_()),
-        pa.field("severity", pa.string()),
-        pa.field("primary_element_webid", pa.string()),
-        pa.field("categories", _TAGS),
-        pa.field("description", pa.string()),
-        pa.field("can_be_acknowledged", pa.bool_()),
-        pa.field("acknowledged", pa.bool_()),
-        pa.field("acknowledged_by", pa.string()),
-        pa.field("acknowledged_at", UTC_MICROS),
     ]
 )
 
@@ -124,50 +99,13 @@ def attribute_rows(attributes: list[Attribute], element_ids: dict[str, str]) -> 
     )
 
 
-def event_frame_rows(frames: list[EventFrame], now: datetime) -> pa.Table:
-    """One row per frame id (the last seen wins); `end_time` and `duration_seconds` are null while open."""
-    latest = {f.id: f for f in frames}
-    return pa.Table.from_pylist(
-        [
-            {
-                "event_frame_id": f.id,
-                "webid": f.webid,
-                "name": f.name,
-                "path": f.path,
-                "template": f.template or None,
-                "start_time": f.start,
-                "end_time": f.end,
-                "duration_seconds": (f.end - f.start).total_seconds() if f.end else None,
-                "is_open": f.end is None or f.end > now,
-                "severity": f.severity,
-                "primary_element_webid": f.ref_element_webids[0] if f.ref_element_webids else None,
-                "categories": list(f.categories),
-                "description": f.description or None,
-                "can_be_acknowledged": f.can_be_acknowledged,
-                "acknowledged": f.is_acknowledged,
-                "acknowledged_by": f.acknowledged_by or None,
-                "acknowledged_at": f.acknowledged_date,
-            }
-            for f in sorted(latest.values(), key=lambda f: (f.start, f.id))
-        ],
-        schema=EVENT_FRAME_SCHEMA,
-    )
-
-
 def read_af(kind: str, opts: AFOptions) -> pa.Table:
     """Read one AF entity set of the database in full."""
     with opts.connection.open() as pi:
-        database = pi.asset_database(opts.database)
-        if kind in ("elements", "attributes"):
-            elements = list(pi.elements(database))
-            if kind == "elements":
-                return element_rows(elements)
-            return attribute_rows(list(pi.attributes(elements)), {e.webid: e.id for e in elements})
-        now = pi.server_time()
-        frames = list(pi.event_frames(database, start=opts.event_frame_start, end="*", search_mode="Overlapped"))
-        if kind == "event_frames":
-            return event_frame_rows(frames, now)
-        return pi.event_frame_values(frames)
+        elements = list(pi.elements(pi.asset_database(opts.database)))
+        if kind == "elements":
+            return element_rows(elements)
+        return attribute_rows(list(pi.attributes(elements)), {e.webid: e.id for e in elements})
 
 
 class _AFReader(DataSourceReader):
@@ -182,7 +120,6 @@ class _AFReader(DataSourceReader):
 
 class _AFSource(DataSource):
     kind = ""
-    pipeline_kind = contract.AF_HIERARCHY
     arrow_schema: pa.Schema
 
     def schema(self) -> StructType:
@@ -191,7 +128,7 @@ class _AFSource(DataSource):
 
     def reader(self, schema: StructType) -> _AFReader:
         """Validate options and build the reader."""
-        return _AFReader(self.kind, AFOptions.parse(self.options, self.pipeline_kind))
+        return _AFReader(self.kind, AFOptions.parse(self.options, contract.AF_HIERARCHY))
 
 
 class PIElementsDataSource(_AFSource):
@@ -214,27 +151,3 @@ class PIAttributesDataSource(_AFSource):
     def name(cls) -> str:
         """The format name."""
         return contract.FORMAT_AF_ATTRIBUTES
-
-
-class PIEventFramesDataSource(_AFSource):
-    """`format("osipi_event_frames")`: event frames overlapping [start, now], one row per frame id."""
-
-    kind, arrow_schema = "event_frames", EVENT_FRAME_SCHEMA
-    pipeline_kind = contract.EVENT_FRAMES
-
-    @classmethod
-    def name(cls) -> str:
-        """The format name."""
-        return contract.FORMAT_EVENT_FRAMES
-
-
-class PIEventFrameValuesDataSource(_AFSource):
-    """`format("osipi_event_frame_attributes")`: one row per (event frame, attribute) with its value."""
-
-    kind, arrow_schema = "event_frame_attributes", EVENT_FRAME_VALUE_SCHEMA
-    pipeline_kind = contract.EVENT_FRAMES
-
-    @classmethod
-    def name(cls) -> str:
-        """The format name."""
-        return contract.FORMAT_EVENT_FRAME_VALUES
