@@ -115,31 +115,22 @@ def _register_demo(sub: SubParsers) -> None:
 
 
 def _register_export(sub: SubParsers) -> None:
-    parser = sub.add_parser("export", help="write a local table's committed rows to one Parquet file")
+    parser = sub.add_parser(
+        "export", help="write a local table's committed rows (or the pi_timeseries view) to Parquet"
+    )
     _common_local(parser)
-    parser.add_argument("--table", required=True, help="table name, e.g. pi_timeseries_p0001 or pi_af_elements")
+    parser.add_argument(
+        "--table", required=True, help="table or view name, e.g. pi_timeseries (the current state), pi_af_elements"
+    )
     parser.add_argument("--schema", default="osipi", help="schema of the table (default osipi)")
     parser.add_argument("--to", type=Path, required=True, help="the Parquet file to write")
 
     def handler(args: argparse.Namespace) -> int:
-        import pyarrow.parquet as pq
-
+        from osipi_app.cli.export import export_table
         from osipi_app.cli.run import default_warehouse
-        from osipi_app.local import open_table
-        from osipi_lakeflow.errors import PIConfigError
 
         warehouse = (args.warehouse or default_warehouse(args.bundle.resolve())).resolve()
-        try:
-            table = open_table(warehouse, args.table, args.schema).to_table()
-        except PIConfigError as error:
-            print(f"error: {error}")
-            return 2
-        args.to.parent.mkdir(parents=True, exist_ok=True)
-        partial = args.to.with_name(f".{args.to.name}.partial")
-        pq.write_table(table, partial)
-        partial.replace(args.to)
-        print(f"wrote {table.num_rows:,} committed rows of {args.schema}.{args.table} to {args.to}")
-        return 0
+        return export_table(warehouse, args.table, args.schema, args.to)
 
     parser.set_defaults(handler=handler)
 

@@ -14,11 +14,15 @@ from osipi_app.local.tables import LandedTable
 UTC_MICROS = pa.timestamp("us", tz="UTC")
 """Times compare as UTC microseconds whatever the files hold (Spark's INT96 reads back as naive nanoseconds)."""
 
-TAG_COLUMNS = ("tag_webid", "point_webid", "attribute_webid", "webid", "id")
+TAG_COLUMNS = ("tag_webid", "point_webid", "event_frame_webid", "attribute_webid", "webid", "id")
 """The column that identifies the thing a row is about, by preference: a time series row's tag, else the object."""
 
 TIME_COLUMNS = ("timestamp", "start_time", "start")
 """The column that dates a row, by preference."""
+
+COUNTED_KINDS = ("event", "frame")
+"""In tables that keep every read (`row_kind`), the rows that count: PI events and event frames, not coverage,
+gap, attribute or deletion rows."""
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,10 @@ def table_stats(table: LandedTable, batch_rows: int = 1_000_000) -> TableStats:
     key = _first_present(TAG_COLUMNS, dataset.schema)
     time = _first_present(TIME_COLUMNS, dataset.schema)
     columns = [c for c in (key, time) if c]
+    counted = ds.field("row_kind").isin(COUNTED_KINDS) if "row_kind" in dataset.schema.names else None
     rows, keys = 0, set()
     first = last = None
-    for batch in dataset.to_batches(columns=columns, batch_size=batch_rows):
+    for batch in dataset.to_batches(columns=columns, filter=counted, batch_size=batch_rows):
         rows += batch.num_rows
         if key:
             keys.update(pc.unique(batch.column(key)).to_pylist())
@@ -61,6 +66,6 @@ def table_stats(table: LandedTable, batch_rows: int = 1_000_000) -> TableStats:
                 first = lo.as_py() if first is None else min(first, lo.as_py())
                 last = hi.as_py() if last is None else max(last, hi.as_py())
     if not columns:
-        rows = dataset.count_rows()
+        rows = dataset.count_rows(filter=counted)
     keys.discard(None)
     return TableStats(name, rows, len(keys), key, first, last)

@@ -12,6 +12,7 @@ from typing import Any as _Any
 _EXPORTS = {
     "LandedTable": "osipi_app.local.tables",
     "RunResult": "osipi_app.local.runner",
+    "export_through_engine": "osipi_app.local.runner",
     "list_tables": "osipi_app.local.tables",
     "open_table": "osipi_app.local.tables",
     "run_pipelines": "osipi_app.local.runner",
