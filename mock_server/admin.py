@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from mock_server.changes import SHAPING_FIELDS
 from mock_server.dispatch import route_keys
 from mock_server.pitime import PITimeError, format_ticks, parse_iso
 from mock_server.settings import MockSettings
@@ -27,16 +28,7 @@ FAULT_FIELDS = (
     "late_fraction",
 )
 BEHAVIOUR_FIELDS = (
-    "late_fraction",
-    "late_delay",
-    "edit_fraction",
-    "edit_delay",
-    "delete_fraction",
-    "delete_delay",
-    "snapshot_discard_fraction",
-    "error_value_fraction",
-    "null_value_fraction",
-    "nonfinite_fraction",
+    *SHAPING_FIELDS,
     "nan_format",
     "int64_frame_fraction",
     "frame_delete_fraction",
