@@ -1,4 +1,4 @@
-"""One local run of a bundle's pipelines, timed and summed up for the report, with a live progress line."""
+"""One local run of a bundle's pipelines, timed and summed up for the report, with progress as it goes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 from rich.console import Console
 
+from osipi_app.cli.progress import RunProgress
 from osipi_app.local import RunResult, run_pipelines
 
 TIMESERIES_PREFIX = "pi_timeseries_"
@@ -69,13 +70,14 @@ class RunSummary:
 
 
 def run_bundle(run: LocalRun, console: Console) -> RunSummary:
-    """Run the bundle's pipelines on the local engine under a live status line; failures are printed, not raised."""
+    """Run the bundle's pipelines on the local engine, printing progress; failures are printed, not raised."""
     started = time.monotonic()
-    with console.status("running pipelines on the local Spark engine (the first start takes ~20 s)..."):
-        results = run_pipelines(
-            run.bundle, run.warehouse, pipelines=run.pipelines, variables=run.variables, env=run.env,
-            parallel=run.parallel, configuration=run.configuration, report=console.print,
-        )  # fmt: skip
+    console.print("starting the local Spark engine (the first start takes ~20 s)")
+    results = run_pipelines(
+        run.bundle, run.warehouse, pipelines=run.pipelines, variables=run.variables, env=run.env,
+        parallel=run.parallel, configuration=run.configuration, report=console.print,
+        on_progress=RunProgress(console),
+    )  # fmt: skip
     summary = RunSummary(results, time.monotonic() - started)
     record_last_run(run.warehouse, summary)
     for result in results:

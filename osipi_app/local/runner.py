@@ -134,6 +134,35 @@ def engine_environment(env: Mapping[str, str] | None, python: str) -> dict[str, 
     return {**inherited, **(env or {}), "PYSPARK_PYTHON": python}
 
 
+Progress = Callable[[dict], None]
+"""Told each line of the engine's progress log (`worker.ProgressLog`) while the run goes on."""
+
+
+def follow_progress(process: subprocess.Popen, path: Path, deadline: float, on_progress: Progress | None) -> bool:
+    """Wait for `process`, handing each new progress line to `on_progress`; False when `deadline` passed first.
+
+    Polls twice a second, so a quiet engine still gets `on_progress` ticks (`{"event": "tick"}`) to show time.
+    """
+    offset, pending = 0, b""
+    while True:
+        finished = process.poll() is not None
+        if on_progress is not None:
+            if path.exists():
+                with path.open("rb") as handle:
+                    handle.seek(offset)
+                    chunk = handle.read()
+                offset += len(chunk)
+                *lines, pending = (pending + chunk).split(b"\n")
+                for line in lines:
+                    on_progress(json.loads(line))
+            on_progress({"key": "engine", "event": "tick"})
+        if finished:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+
+
 def run_engine(
     job: dict,
     warehouse: Path,
@@ -141,6 +170,7 @@ def run_engine(
     timeout: float,
     secrets: SecretScopes | None = None,
     python: str = sys.executable,
+    on_progress: Progress | None = None,
 ) -> list[dict]:
     """Run the worker process for `job`; kill it (by process group) when it exceeds `timeout` seconds.
 
@@ -149,7 +179,10 @@ def run_engine(
     logs = warehouse / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     result = warehouse / "_pipelines" / f"results-{os.getpid()}-{time.monotonic_ns()}.jsonl"
-    job = {**job, "warehouse": str(warehouse), "port": free_port(), "result": str(result)}
+    progress = result.with_suffix(".progress.jsonl")
+    job = {
+        **job, "warehouse": str(warehouse), "port": free_port(), "result": str(result), "progress": str(progress),
+    }  # fmt: skip
     job["emulate_databricks"] = secrets is not None
     job_file = result.with_suffix(".job.json")
     job_file.write_text(json.dumps(job))
@@ -168,15 +201,14 @@ def run_engine(
         with process.stdin:
             process.stdin.write(json.dumps(secrets or {}).encode())
         try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            if not follow_progress(process, progress, time.monotonic() + timeout, on_progress):
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         finally:
             clear_engine_record(warehouse)
     outcomes = [json.loads(line) for line in result.read_text().splitlines()] if result.exists() else []
-    job_file.unlink(missing_ok=True)
-    result.unlink(missing_ok=True)
+    for done in (job_file, result, progress):
+        done.unlink(missing_ok=True)
     return outcomes
 
 
@@ -219,6 +251,7 @@ def run_pipelines(
     configuration: Mapping[str, str] | None = None,
     python: str = sys.executable,
     report: Callable[[str], None] = log.warning,
+    on_progress: Progress | None = None,
 ) -> list[RunResult]:
     """Run pipeline resources of a bundle locally, one engine for all of them; returns one result per pipeline.
 
@@ -240,6 +273,7 @@ def run_pipelines(
         python: the interpreter of the engine and of Spark's Python workers (an environment with pyspark and
             the product wheel; the application's own dependencies are not needed there).
         report: told one line for each thing recovered after an earlier run was killed (`recovery.recover`).
+        on_progress: told each step of the run as it happens (`follow_progress`), for a live display.
     """
     bundle_dir, warehouse = Path(bundle_dir).resolve(), Path(warehouse).resolve()
     values = bundle_variables(bundle_dir, variables or {})
@@ -263,7 +297,8 @@ def run_pipelines(
             "view": {"schema": schema} if publish_view else None,
             "conf": dict(engine_conf or {}),
         }
-        outcomes = {o["key"]: o for o in run_engine(job, warehouse, env, timeout, databricks_secrets, python)}
+        ran = run_engine(job, warehouse, env, timeout, databricks_secrets, python, on_progress)
+        outcomes = {o["key"]: o for o in ran}
     results = []
     for item in items:
         got = outcomes.get(item["key"])

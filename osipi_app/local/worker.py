@@ -88,7 +88,35 @@ class MetricsCollector:
             return {d: self.counts.pop(d) for d in datasets if d in self.counts}
 
 
-def _listener(collector: MetricsCollector):
+class ProgressLog:
+    """JSON lines the runner follows while the engine works (`runner.follow_progress`): one per step of a pipeline.
+
+    Each line has `key` (the pipeline, or `engine`), `event` and `at` (seconds since the engine process began).
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._out = path.open("a", encoding="utf-8") if path else None
+        self._lock = threading.Lock()
+        self._began = time.monotonic()
+
+    def write(self, key: str, event: str, **fields: object) -> None:
+        """Append one line (flushed at once, so the runner sees it while the run goes on)."""
+        if self._out is None:
+            return
+        line = json.dumps({"key": key, "event": event, "at": round(time.monotonic() - self._began, 2), **fields})
+        with self._lock:
+            self._out.write(line + "\n")
+            self._out.flush()
+
+    def close(self) -> None:
+        """Close the file; later writes are dropped."""
+        with self._lock:
+            if self._out is not None:
+                self._out.close()
+                self._out = None
+
+
+def _listener(collector: MetricsCollector, progress: ProgressLog, key: str):
     from pyspark.sql.streaming import StreamingQueryListener
 
     class ExpectationListener(StreamingQueryListener):
@@ -96,10 +124,14 @@ def _listener(collector: MetricsCollector):
             """Nothing to record."""
 
         def onQueryProgress(self, event) -> None:
-            """Record the batch's observed expectation metrics."""
-            progress = event.progress
-            if progress.observedMetrics:
-                collector.add(str(progress.runId), progress.batchId, dict(progress.observedMetrics))
+            """Record the batch's observed expectation metrics and report its rows."""
+            progress_event = event.progress
+            if progress_event.observedMetrics:
+                collector.add(str(progress_event.runId), progress_event.batchId, dict(progress_event.observedMetrics))
+            progress.write(
+                key, "batch", flow=progress_event.name, batch=progress_event.batchId,
+                rows=progress_event.numInputRows,
+            )  # fmt: skip
 
         def onQueryIdle(self, event) -> None:
             """Nothing to record."""
@@ -132,36 +164,44 @@ def table_counts(spark, schema: str, tables: list[str]) -> dict[str, int]:
     return counts
 
 
-def run_one(url: str, job: dict, collector: MetricsCollector, log_file: Path) -> dict:
-    """Run one pipeline spec in a fresh Connect session; never raises (the error is in the result)."""
+def run_one(url: str, job: dict, collector: MetricsCollector, progress: ProgressLog) -> dict:
+    """Run one pipeline spec in a fresh Connect session; never raises (the error is in the result).
+
+    Its log (`job["log"]`) gets each pipeline event with the seconds since this run began.
+    """
     from pyspark.pipelines import cli
     from pyspark.pipelines.spark_connect_pipeline import create_dataflow_graph, start_run
     from pyspark.sql.connect.session import SparkSession as ConnectSession
 
     began = time.monotonic()
-    result = {"key": job["key"], "ok": False, "seconds": 0.0, "tables": {}, "expectations": {}, "error": None}
+    key, log_file = job["key"], Path(job["log"])
+    result = {"key": key, "ok": False, "seconds": 0.0, "tables": {}, "expectations": {}, "error": None}
+    progress.write(key, "started")
     spec_path = Path(job["spec"])
     spec = cli.load_pipeline_spec(spec_path)
     spark = ConnectSession.builder.remote(url).create()
-    spark.streams.addListener(_listener(collector))
+    spark.streams.addListener(_listener(collector, progress, key))
     completed = False
     try:
         with _REGISTRATION:  # registration blocks session mutations and changes directory process-wide
-            for key, value in spec.configuration.items():
-                spark.conf.set(key, value)
+            for name, value in spec.configuration.items():
+                spark.conf.set(name, value)
             spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{spec.database}`")
             before = table_counts(spark, spec.database, job["tables"])
+            progress.write(key, "counted")
             graph = create_dataflow_graph(spark, spec.catalog, spec.database, spec.configuration)
             registry = cli.SparkConnectGraphElementRegistry(spark, graph)
             cli.register_definitions(spec_path, registry, spec, spark, graph)
+        progress.write(key, "registered")
         with log_file.open("a", encoding="utf-8") as out:
             try:
                 for event in start_run(spark, graph, None, False, None, False, spec.storage):
                     if not isinstance(event, dict) or "pipeline_event_result" not in event:
                         continue
                     message = event["pipeline_event_result"].event.message
-                    out.write(f"{message}\n")
+                    out.write(f"{time.monotonic() - began:7.1f} s  {message}\n")
                     out.flush()
+                    progress.write(key, "message", message=message)
                     completed = completed or "Run is COMPLETED" in message
                     if "Run is FAILED" in message or "has FAILED" in message:
                         result["error"] = message
@@ -182,6 +222,7 @@ def run_one(url: str, job: dict, collector: MetricsCollector, log_file: Path) ->
         result["expectations"] = collector.take(job["tables"])
         result["seconds"] = round(time.monotonic() - began, 2)
         spark.stop()
+        progress.write(key, "finished", ok=result["ok"], seconds=result["seconds"], tables=result["tables"])
     return result
 
 
@@ -244,25 +285,30 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if job.get("emulate_databricks"):
         emulate_databricks(secrets)
+    progress = ProgressLog(Path(job["progress"]) if job.get("progress") else None)
+    progress.write("engine", "starting")
     classic, url = start_engine(warehouse, int(job["port"]), job.get("conf", {}))
+    parallel = max(1, int(job.get("parallel", 1)))
+    progress.write("engine", "ready", pipelines=len(job["pipelines"]), parallel=parallel)
     collector = MetricsCollector()
     lock = threading.Lock()
     try:
         with Path(job["result"]).open("a", encoding="utf-8") as results:
 
             def run_and_record(item: dict) -> None:
-                outcome = run_one(url, item, collector, Path(item["log"]))
+                outcome = run_one(url, item, collector, progress)
                 with lock:
                     results.write(json.dumps(outcome) + "\n")
                     results.flush()
 
-            with ThreadPoolExecutor(max_workers=max(1, int(job.get("parallel", 1)))) as pool:
+            with ThreadPoolExecutor(max_workers=parallel) as pool:
                 list(pool.map(run_and_record, job["pipelines"]))
             if job.get("view"):
                 publish_local_view(url, job["view"]["schema"])
             for export in job.get("exports", []):
                 results.write(json.dumps(export_table(url, export["table"], Path(export["to"]))) + "\n")
     finally:
+        progress.close()
         classic.stop()
     return 0
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,18 @@ def test_a_failed_run_leaves_landed_tables_intact(demo, osipi):
     )  # fmt: skip
     assert done.returncode == 2
     assert {t.name: t.rows for t in list_tables(workdir / "warehouse")} == before
+
+
+def test_runs_show_progress_at_least_every_ten_seconds(demo):
+    """Each run prints a stamped progress line at most 10 s after the last one, from the engine start to the end."""
+    done, _ = demo
+    stamps = [int(m.group(1)) for m in re.finditer(r"^\s+(\d+) s  ", done.stdout, flags=re.MULTILINE)]
+    runs: list[list[int]] = []
+    for stamp in stamps:
+        if not runs or stamp < runs[-1][-1]:
+            runs.append([0])  # a run's stamps count from its start
+        runs[-1].append(stamp)
+    assert len(runs) == 2, done.stdout[-3000:]
+    gaps = [later - earlier for run in runs for earlier, later in itertools.pairwise(run)]
+    assert max(gaps) <= 10, (gaps, done.stdout[-3000:])
+    assert "engine up in" in done.stdout and "done osipi_timeseries_p0001" in done.stdout
