@@ -67,12 +67,12 @@ def partition_freshness(plan: Plan) -> Dataset:
     return Dataset(
         "partition_freshness",
         "Freshness per partition (most behind first)",
-        f"""SELECT partition_id, max(timestamp) AS newest_value, max(ingested_at) AS last_read,
-  {_minutes_between(_NOW, "max(timestamp)")} AS lag_minutes
+        f"""SELECT partition_id, max(CASE WHEN row_kind = '{EVENT}' THEN timestamp END) AS newest_value,
+  max(ingested_at) AS last_read,
+  {_minutes_between(_NOW, f"max(CASE WHEN row_kind = '{EVENT}' THEN timestamp END)")} AS lag_minutes
 FROM (
   {union}
 )
-WHERE row_kind = '{EVENT}'
 GROUP BY partition_id
 ORDER BY lag_minutes DESC""",
     )
