@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import yaml
 
@@ -87,18 +88,24 @@ def created_by(files: dict[str, str]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def parser(tmp_path_factory) -> Iterator:
-    """Spark's SQL parser: parses without resolving, so the tables need not exist."""
+def spark(tmp_path_factory) -> Iterator:
     from pyspark.sql import SparkSession
 
-    spark = (
+    session = (
         SparkSession.builder.master("local[1]")
         .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("wh")))
         .getOrCreate()
     )
-    yield spark._jsparkSession.sessionState().sqlParser()  # noqa: SLF001 - no public parse-only entry point
-    spark.stop()
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def parser(spark):
+    """Spark's SQL parser: parses without resolving, so the tables need not exist."""
+    return spark._jsparkSession.sessionState().sqlParser()  # noqa: SLF001 - no public parse-only entry point
 
 
 @pytest.mark.parametrize("plan", PLANS.values(), ids=PLANS.keys())
@@ -157,3 +164,18 @@ def test_expectations_read_every_pipelines_event_log(parser):
 def test_the_column_check_sees_an_undocumented_event_log_column(parser):
     reads = reads_of(parser, "SELECT x FROM (SELECT flow_name AS x FROM osipi_event_log_af_hierarchy WHERE level = 1)")
     assert reads.columns["osipi_event_log_af_hierarchy"] == {"flow_name", "level"}
+
+
+@pytest.mark.spark
+def test_failing_tags_sql_lists_what_the_local_pages_list(spark):
+    """The dashboard's query, run on the rows the local pages' test uses, names the same tags for the same reasons."""
+    from tests.cli.test_ui_failing_tags import ROWS, SCHEMA
+
+    spark.createDataFrame(pa.Table.from_pylist(ROWS, SCHEMA).to_pandas()).createOrReplaceTempView("pi_timeseries_p0001")
+    plan = plan_partitions(tags(5), 10)
+    assert [p.id for p in plan.partitions] == ["p0001"]
+    rows = spark.sql(dashboard.failing_tags(plan).sql).collect()
+    assert [(r.tag, r.status, r.last_error, r.behind_minutes) for r in rows] == [
+        ("A", "failing", "[-10400] No Read Access - Secure Object", 0.0),
+        ("C", "stale", None, 90.0),
+    ]
