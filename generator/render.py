@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from generator import dashboard
 from generator.errors import GeneratorError
 from generator.jobs import layout_jobs
 from generator.plan import Partition, Plan
@@ -141,4 +142,10 @@ def render_bundle(plan: Plan, settings: BundleSettings) -> RenderedBundle:
     for job in layout_jobs(plan, continuous, settings.value("max_parallel_pipelines")):
         path = f"{RESOURCES_DIR}/{job.key}.job.yml"
         files[path] = _render("job.yml.j2", path, job=job, view=contract.TIMESERIES_VIEW, wheel=WHEEL)
+    path = f"{RESOURCES_DIR}/{dashboard.DASHBOARD_KEY}.dashboard.yml"
+    files[path] = _render(
+        "dashboard.yml.j2", path, key=dashboard.DASHBOARD_KEY, title=dashboard.TITLE,
+        file_path=f"../{dashboard.DASHBOARD_FILE}",
+    )  # fmt: skip
+    files[dashboard.DASHBOARD_FILE] = dashboard.dashboard_json(plan)
     return RenderedBundle(dict(sorted(files.items())))

@@ -6,6 +6,7 @@ the problem and the fix.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import Counter
@@ -56,7 +57,7 @@ def _resources(docs: Docs, kind: str) -> Iterator[tuple[str, str, dict]]:
 def check_unique_keys(docs: Docs) -> list[str]:
     """A resource key defined in two files is a CLI error at deploy time."""
     out = []
-    for kind in ("pipelines", "jobs"):
+    for kind in ("pipelines", "jobs", "dashboards"):
         seen = Counter(key for _, key, _ in _resources(docs, kind))
         out += [
             f"resources.{kind}.{k} is defined {n} times: remove the duplicate file" for k, n in seen.items() if n > 1
@@ -96,6 +97,32 @@ def check_library_paths(docs: Docs, root: Path) -> list[str]:
                     out.append(
                         f"{name}: pipeline {key} library {path} does not exist under {root}: add the source file"
                     )
+    return out
+
+
+def check_dashboards(docs: Docs, texts: Mapping[str, str], root: Path) -> list[str]:
+    """A dashboard's `file_path` (relative to its resource file) is a dashboard document with datasets and pages.
+
+    The file is looked up among the files about to be written first, then on disk.
+    """
+    out = []
+    for name, key, spec in _resources(docs, "dashboards"):
+        path = spec.get("file_path")
+        if not path:
+            out.append(f"{name}: dashboard {key} has no file_path: {_REGEN}")
+            continue
+        target = os.path.normpath(PurePosixPath(name).parent / path).replace(os.sep, "/")
+        text = texts.get(target)
+        if text is None and (root / target).is_file():
+            text = (root / target).read_text(encoding="utf-8")
+        try:
+            document = json.loads(text) if text is not None else None
+        except ValueError as exc:
+            out.append(f"{name}: dashboard {key} file {target} is not JSON ({exc}): {_REGEN}")
+            continue
+        if not isinstance(document, dict) or not document.get("datasets") or not document.get("pages"):
+            found = "missing" if text is None else "not a dashboard (no datasets or pages)"
+            out.append(f"{name}: dashboard {key} file {target} is {found}: {_REGEN}")
     return out
 
 

@@ -73,6 +73,8 @@ def validate_files(
     problems: list[str] = []
     docs: dict[str, object] = {}
     for name, text in texts.items():
+        if not name.endswith(".yml"):  # a file a resource points at (the dashboard): checked through that resource
+            continue
         try:
             docs[name] = load_yaml(text)
         except yaml.YAMLError as exc:
@@ -92,6 +94,7 @@ def validate_files(
     problems += semantic.check_unique_keys(docs)
     problems += semantic.check_references(docs)
     problems += semantic.check_library_paths(docs, root)
+    problems += semantic.check_dashboards(docs, texts, root)
     problems += semantic.check_names(docs)
     problems += semantic.check_configuration(docs)
     problems += semantic.check_no_secrets(docs, texts, environ)

@@ -135,6 +135,20 @@ def _register_export(sub: SubParsers) -> None:
     parser.set_defaults(handler=handler)
 
 
+def _register_ui(sub: SubParsers) -> None:
+    parser = sub.add_parser("ui", help="monitoring pages over a local warehouse: freshness, expectations, AF, alarms")
+    parser.add_argument("--warehouse", type=Path, required=True, help="local warehouse, e.g. .osipi/demo/warehouse")
+    parser.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+
+    def handler(args: argparse.Namespace) -> int:
+        from osipi_app.ui.app import serve
+
+        return serve(args.warehouse.resolve(), args.host, args.port)
+
+    parser.set_defaults(handler=handler)
+
+
 def _register_settings(sub: SubParsers) -> None:
     parser = sub.add_parser("settings", help="every setting: its flag, configuration key, variable and default")
 
@@ -148,5 +162,6 @@ def _register_settings(sub: SubParsers) -> None:
 
 
 REGISTRY: list[Callable[[SubParsers], None]] = [
-    _register_demo, _register_run, _register_status, _register_export, _register_settings, _register_passthrough,
+    _register_demo, _register_run, _register_status, _register_export, _register_ui, _register_settings,
+    _register_passthrough,
 ]  # fmt: skip

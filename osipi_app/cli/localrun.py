@@ -106,3 +106,25 @@ def read_last_run(warehouse: Path) -> dict | None:
     """The record of the last local run in this warehouse, None before the first."""
     path = warehouse / LAST_RUN_FILE
     return orjson.loads(path.read_bytes()) if path.exists() else None
+
+
+@dataclass(frozen=True)
+class ExpectationCount:
+    """One expectation of one dataset in a recorded run: what failing does, and the rows that passed and failed."""
+
+    dataset: str
+    expectation: str
+    action: str
+    passed: int
+    failed: int
+
+
+def expectation_counts(last_run: dict | None) -> list[ExpectationCount]:
+    """Every expectation counted in a recorded run (`read_last_run`), by dataset and name."""
+    rows = [
+        ExpectationCount(dataset, name, counts.get("action", "?"), counts.get("passed", 0), counts.get("failed", 0))
+        for result in (last_run or {}).get("results", [])
+        for dataset, checks in result.get("expectations", {}).items()
+        for name, counts in checks.items()
+    ]
+    return sorted(rows, key=lambda r: (r.dataset, r.expectation))

@@ -4,34 +4,59 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
+from pathlib import Path
 
 from rich.table import Table
 
-from osipi_app.cli.localrun import read_last_run
+from osipi_app.cli.localrun import expectation_counts, read_last_run
 from osipi_app.cli.preflight import PreflightError, check_pi
 from osipi_app.cli.report import make_console
 from osipi_app.cli.run import default_warehouse, plan_settings
 from osipi_app.cli.tablestats import table_stats
-from osipi_app.local import list_tables
+from osipi_app.local import LandedTable, list_tables
 
 
 def _lag(newest: datetime | None, server_time: datetime | None) -> str:
     if newest is None or server_time is None:
         return "-"
     seconds = max(0.0, (server_time - newest).total_seconds())
-    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f}h" if seconds >= 3600 else f"{seconds / 60:.1f}m"
 
 
 def _expectation_totals(last_run: dict | None) -> dict[str, tuple[int, int]]:
     """Table -> (passed, failed) summed over its expectations in the last run."""
     totals: dict[str, tuple[int, int]] = {}
-    for result in (last_run or {}).get("results", []):
-        for dataset, checks in result.get("expectations", {}).items():
-            passed = sum(c.get("passed", 0) for c in checks.values())
-            failed = sum(c.get("failed", 0) for c in checks.values())
-            before = totals.get(dataset, (0, 0))
-            totals[dataset] = (before[0] + passed, before[1] + failed)
+    for count in expectation_counts(last_run):
+        passed, failed = totals.get(count.dataset, (0, 0))
+        totals[count.dataset] = (passed + count.passed, failed + count.failed)
     return totals
+
+
+def status_table(
+    warehouse: Path, landed: list[LandedTable], server_time: datetime | None, last_run: dict | None
+) -> Table:
+    """One row per landed table, narrow enough for an 80-column terminal: every name and number shown whole."""
+    expectations = _expectation_totals(last_run)
+    table = Table(
+        title=f"Landed in {warehouse}",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+        collapse_padding=True,
+        header_style="bold",
+    )
+    table.add_column("table", no_wrap=True)
+    for column in ("rows", "tags", "newest UTC", "lag", "passed", "failed"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for item in landed:
+        stats = table_stats(item)
+        passed, failed = expectations.get(item.name, (None, None))
+        table.add_row(
+            item.name, f"{stats.rows:,}", f"{stats.keys:,}", stats.last.strftime("%m-%d %H:%M") if stats.last else "-",
+            _lag(stats.last, server_time), "-" if passed is None else f"{passed:,}",
+            "-" if failed is None else f"{failed:,}",
+        )  # fmt: skip
+    return table
 
 
 def status_command(args: argparse.Namespace) -> int:
@@ -54,18 +79,7 @@ def status_command(args: argparse.Namespace) -> int:
         except PreflightError as exc:
             console.print(f"[yellow]lag not shown:[/yellow] {exc}", soft_wrap=True)
     last_run = read_last_run(warehouse)
-    expectations = _expectation_totals(last_run)
-    table = Table(title=f"Landed in {warehouse}", title_justify="left")
-    for column in ("table", "rows", "tags / ids", "newest", "lag", "last run: passed", "failed"):
-        table.add_column(column, justify="left" if column in {"table", "newest"} else "right")
-    for item in landed:
-        stats = table_stats(item)
-        passed, failed = expectations.get(item.name, (None, None))
-        table.add_row(
-            item.name, f"{stats.rows:,}", f"{stats.keys:,}",
-            stats.last.strftime("%Y-%m-%d %H:%M:%S") if stats.last else "-", _lag(stats.last, server_time),
-            "-" if passed is None else f"{passed:,}", "-" if failed is None else f"{failed:,}",
-        )  # fmt: skip
+    table = status_table(warehouse, landed, server_time, last_run)
     console.print(table)
     if last_run:
         ok = sum(r.get("ok", False) for r in last_run["results"])

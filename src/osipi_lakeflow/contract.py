@@ -325,6 +325,14 @@ SETTINGS: tuple[Setting, ...] = (
         variable=True,
     ),
     _s(
+        "warehouse_id",
+        parsers.warehouse_id,
+        None,
+        "47bb1c472649e711",
+        "SQL warehouse that runs the monitoring dashboard's queries (give it at deploy: --var)",
+        variable=True,
+    ),
+    _s(
         "max_parallel_pipelines",
         parsers.positive_int,
         "50",

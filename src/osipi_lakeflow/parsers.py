@@ -120,6 +120,17 @@ def secret_scope_name(text: str) -> str:
     return value
 
 
+_WAREHOUSE_ID = re.compile(r"^[0-9A-Za-z]{1,64}$")
+
+
+def warehouse_id(text: str) -> str:
+    """A SQL warehouse id, as its Connection details show it (letters and digits, e.g. 47bb1c472649e711)."""
+    value = (text or "").strip()
+    if not _WAREHOUSE_ID.match(value):
+        raise ValueError(f"{value!r} is not a SQL warehouse id (letters and digits)")
+    return value
+
+
 def quartz_cron(text: str) -> str:
     """A Quartz cron expression: 6 or 7 fields (seconds first)."""
     value = " ".join((text or "").split())

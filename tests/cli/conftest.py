@@ -30,3 +30,15 @@ def run_osipi(*args: str, env: Mapping[str, str] | None = None, timeout: float =
 def osipi():
     """The `run_osipi` function, for tests that drive the command line."""
     return run_osipi
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory, osipi):
+    """One small `osipi demo` (80 tags, 1 hour, two partitions, a second run): shared by every test that reads a
+    warehouse, so the Spark runs are paid once. Returns (the finished process, its workdir)."""
+    workdir = tmp_path_factory.mktemp("demo") / "work"
+    done = osipi(
+        "demo", "--tags", "80", "--hours", "1", "--tags-per-pipeline", "40", "--advance-minutes", "10",
+        "--workdir", str(workdir),
+    )  # fmt: skip
+    return done, workdir

@@ -14,16 +14,6 @@ from osipi_app.local import list_tables
 pytestmark = pytest.mark.spark
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory, osipi):
-    workdir = tmp_path_factory.mktemp("demo") / "work"
-    done = osipi(
-        "demo", "--tags", "80", "--hours", "1", "--tags-per-pipeline", "40", "--advance-minutes", "10",
-        "--workdir", str(workdir),
-    )  # fmt: skip
-    return done, workdir
-
-
 def test_demo_exits_zero_and_says_done(demo):
     done, _ = demo
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
