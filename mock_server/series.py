@@ -148,11 +148,22 @@ def timed_values(ctx: Ctx, p: int, events: Events) -> list[dict[str, Any]]:
     return out
 
 
+def default_time(ctx: Ctx, stream: Stream) -> int:
+    """The time a value is read at when the request gives none: the owner's time context.
+
+    PI Web API (Stream GetValue): "The default time context is determined from the owning object - for example, the
+    time range of the event frame"; a closed frame's PI Point attribute reads at the frame's end, an open one's (and
+    any other stream) at the snapshot.
+    """
+    frame = stream.attribute.frame if stream.attribute is not None else None
+    return frame.end if frame is not None and not frame.is_open(ctx.now) else ctx.now
+
+
 def single_value(ctx: Ctx, stream: Stream, at: int | None = None) -> dict[str, Any]:
-    """The value at or before `at` (default: the latest visible, PI's snapshot); No Data when there is none."""
+    """The value at or before `at` (default: the owner's time context, PI's snapshot for a point); No Data when none."""
     if stream.point < 0:
         return static_value(stream)
-    when = ctx.now if at is None else min(at, ctx.now)
+    when = default_time(ctx, stream) if at is None else min(at, ctx.now)
     found = ctx.state.archive.select(stream.point, when - LOOKBACK, when, ctx.now, 1, descending=True)
     if not len(found):
         return {

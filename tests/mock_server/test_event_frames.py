@@ -95,6 +95,25 @@ def test_frame_attributes_and_recorded_data_default_to_the_frame_range(frames_ur
     assert stamps and frame["StartTime"] <= stamps[0] and stamps[-1] <= frame["EndTime"]
 
 
+def test_point_attribute_value_reads_at_the_frame_end_once_closed_and_at_the_snapshot_while_open(fresh) -> None:
+    """PI Web API: a value read without `time` takes the owner's time context (an event frame's time range)."""
+    url = _frames_url(fresh)
+    frames = _search(url, startTime="*-1d", templateName="Batch")
+    closed = next(f for f in frames if f["EndTime"] != OPEN)
+    running = next(f for f in frames if f["EndTime"] == OPEN)
+
+    def point_value(frame: dict) -> dict:
+        values = requests.get(frame["Links"]["Value"], params={"nameFilter": "Process Value"}, timeout=10).json()
+        return values["Items"][0]["Value"]
+
+    before = point_value(closed)
+    assert before["Timestamp"] <= closed["EndTime"]
+    open_before = point_value(running)
+    set_clock(fresh, advance_seconds=600)
+    assert point_value(closed) == before  # the archive did not change at the frame's end: neither does the value
+    assert point_value(running)["Timestamp"] > open_before["Timestamp"]
+
+
 def test_element_event_frames_reference_that_element(mock, frames_url) -> None:
     frame = _search(frames_url, startTime="*-1d", templateName="Downtime")[0]
     element = requests.get(frame["Links"]["PrimaryReferencedElement"], timeout=10).json()
