@@ -26,10 +26,10 @@ from osipi_app.local import run_pipelines
 from osipi_lakeflow import contract
 
 
-def _steps(lines: list[dict]) -> dict[str, dict[str, float]]:
-    """Pipeline -> step -> seconds since it started, from the engine's progress lines."""
+def _steps(lines: list[dict]) -> dict[str, dict]:
+    """Pipeline -> step -> seconds since it started (and the first micro-batch's phases), from progress lines."""
     began: dict[str, float] = {}
-    steps: dict[str, dict[str, float]] = {}
+    steps: dict[str, dict] = {}
     for line in lines:
         key, event, at = line["key"], line["event"], line["at"]
         if key == "engine":
@@ -40,6 +40,7 @@ def _steps(lines: list[dict]) -> dict[str, dict[str, float]]:
         mark = {"counted": "counted", "registered": "registered", "finished": "finished"}.get(event)
         if event == "batch" and "first_batch" not in steps[key]:
             mark = "first_batch"
+            steps[key]["first_batch_ms"] = line.get("durations_ms", {})
         if mark:
             steps[key][mark] = round(at - began[key], 1)
     return steps
@@ -65,8 +66,10 @@ def run_once(bundle: Path, warehouse: Path, url: str, parallel: int, what: str) 
     summary = {"what": what, "parallel": parallel, "ok": ok, "seconds": round(seconds, 1), "engine_ready": ready}
     print(json.dumps({**summary, "values": values}), flush=True)
     if what != "history":
+        tables = {r.key: r.tables for r in results}
         for key, steps in sorted(_steps(lines).items()):
-            print(json.dumps({"what": "pipeline", "parallel": parallel, "key": key, **steps}), flush=True)
+            line = {"what": "pipeline", "parallel": parallel, "key": key, **steps, "tables": tables.get(key)}
+            print(json.dumps(line), flush=True)
 
 
 def main() -> None:

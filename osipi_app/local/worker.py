@@ -130,7 +130,7 @@ def _listener(collector: MetricsCollector, progress: ProgressLog, key: str):
                 collector.add(str(progress_event.runId), progress_event.batchId, dict(progress_event.observedMetrics))
             progress.write(
                 key, "batch", flow=progress_event.name, batch=progress_event.batchId,
-                rows=progress_event.numInputRows,
+                rows=progress_event.numInputRows, durations_ms=dict(progress_event.durationMs or {}),
             )  # fmt: skip
 
         def onQueryIdle(self, event) -> None:

@@ -178,6 +178,19 @@ def batch_span(
 INSTANT = timedelta(microseconds=1)
 MAX_REREADS_PER_TAG = 32
 """More changed instants than this in one micro-batch are read as one range from the first to the last."""
+FOLD_AT_LEAST = timedelta(minutes=15)
+"""Changed instants this close behind a tag's range (or `late_window`, if longer) extend the range instead."""
+
+
+def fold_recent(read_from: datetime, instants: Sequence[datetime], horizon: timedelta) -> datetime:
+    """Where a tag's range starts once the changed instants within `horizon` behind it are folded in.
+
+    Small ranges are read one HTTP call each (their ends differ), while tags sharing an end are read many per call:
+    a late event a few minutes behind every tag would otherwise cost a call per tag. Older instants stay small
+    ranges (`reread_ranges`), so an old edit never re-reads the history up to it.
+    """
+    recent = [t for t in instants if read_from - horizon <= t < read_from]
+    return min(recent, default=read_from)
 
 
 def reread_ranges(instants: Sequence[datetime], before: datetime) -> tuple[tuple[datetime, datetime], ...]:
@@ -214,8 +227,9 @@ def next_offset(
     server time - 1.75 x late_window), so an event up to `late_window` late is found even when runs are spaced
     further apart than the scan interval. `read_seq` must exceed the start's (the caller passes a clock-based one).
 
-    `changed` (from stream updates) names instants of each tag that changed since its marker: those behind the
-    range the tag reads anyway are read again as small ranges (`rereads`), however old they are. `markers` are
+    `changed` (from stream updates) names instants of each tag that changed since its marker: those shortly behind
+    the range the tag reads anyway extend it (`fold_recent`), older ones are read again as small ranges (`rereads`),
+    however old they are. `markers` are
     the stream-update markers to keep in the offset.
     """
     held = dict(start.held)
@@ -250,8 +264,10 @@ def next_offset(
             read_from = min(read_from, previous)  # the snapshot read earlier may have been discarded or replaced
         if late_from is not None and state.pos > late_from:
             read_from = min(read_from, late_from)
+        instants = (changed or {}).get(webid, ())
+        read_from = fold_recent(read_from, instants, max(late_window, FOLD_AT_LEAST))
         tags[webid] = TagState(pos, read_from, state.snap)
-        extra = reread_ranges((changed or {}).get(webid, ()), read_from)
+        extra = reread_ranges(instants, read_from)
         if extra:
             rereads[webid] = extra
         moved = moved or pos > state.pos or read_from < state.pos or bool(extra)
