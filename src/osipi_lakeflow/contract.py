@@ -40,7 +40,24 @@ def _camel(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Setting:
+class ConfName:
+    """A name a pipeline's `configuration` carries, and the two spellings it takes on the way to the reader."""
+
+    name: str
+
+    @property
+    def conf_key(self) -> str:
+        """The key in a pipeline's `configuration` map."""
+        return CONF_PREFIX + self.name
+
+    @property
+    def option(self) -> str:
+        """The Spark data source option (Spark lower-cases option names; they are read case-insensitively)."""
+        return _camel(self.name)
+
+
+@dataclass(frozen=True)
+class Setting(ConfName):
     """One setting: its name, the parser every component runs, its default and where it travels.
 
     Attributes:
@@ -55,7 +72,6 @@ class Setting:
         env: the environment variable local runs (`osipi run`, `osipi generate`) read it from, if any.
     """
 
-    name: str
     parse: Callable[[str], Any]
     default: str | None
     example: str
@@ -69,16 +85,6 @@ class Setting:
     def flag(self) -> str:
         """The command-line flag of `osipi generate`."""
         return "--" + self.name.replace("_", "-")
-
-    @property
-    def conf_key(self) -> str:
-        """The key in a pipeline's `configuration` map."""
-        return CONF_PREFIX + self.name
-
-    @property
-    def option(self) -> str:
-        """The Spark data source option (Spark lower-cases option names; they are read case-insensitively)."""
-        return _camel(self.name)
 
     def check(self, text: str | None) -> Any:
         """Parse `text` (the default when None); raises SettingError naming the setting and a valid example."""
@@ -370,21 +376,10 @@ def parse_options(options: Mapping[str, str], kind: str) -> dict[str, Any]:
 
 # -- the time-series partition: structure, not settings ----------------------------------------------------------
 @dataclass(frozen=True)
-class Key:
+class Key(ConfName):
     """A configuration key the generator writes from the plan (not a user's setting), and its reader option."""
 
-    name: str
     doc: str
-
-    @property
-    def conf_key(self) -> str:
-        """The key in a pipeline's `configuration` map."""
-        return CONF_PREFIX + self.name
-
-    @property
-    def option(self) -> str:
-        """The Spark data source option."""
-        return _camel(self.name)
 
 
 PARTITION_ID = Key("partition_id", "the partition's id, e.g. p0001; names its table")
