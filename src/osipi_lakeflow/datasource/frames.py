@@ -184,9 +184,7 @@ def read_window(pi: PIWebAPI, opts: AFOptions, previous_read: datetime | None) -
         start = min(start, previous_read)
     database = pi.asset_database(opts.database)
     frames = {f.webid: f for f in pi.event_frames(database, start=start, end=now, search_mode="Overlapped")}
-    attributes = _attribute_records(pi.event_frame_values(frames.values()))
-    records = {w: frame_record(f, now) for w, f in frames.items()}
-    return Window(start, now, frames, records, attributes)
+    return read_frames(pi, frames, start, now)
 
 
 def next_frame_offset(previous: FrameOffset, window: Window, gone: Sequence[str], read_seq: int) -> FrameOffset:
@@ -224,17 +222,23 @@ def _table(rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=READ_SCHEMA)
 
 
-def window_rows(window: Window, webids: Sequence[str], read_seq: int) -> list[dict]:
-    """`frame` and `attribute` rows of the frames `webids` of a window read."""
+def frame_rows(window: Window, read_seq: int) -> list[dict]:
+    """`frame` and `attribute` rows of every frame of a read, stamped with the read's sequence and server time."""
     stamp = {"read_seq": read_seq, "ingested_at": window.now}
     rows = []
-    for webid in webids:
+    for webid in sorted(window.frames):
         rows.append({"event_frame_webid": webid, "row_kind": FRAME, **stamp, **window.records[webid]})
         rows += [
             {"event_frame_webid": webid, "row_kind": ATTRIBUTE, **stamp, **attribute}
             for attribute in window.attributes.get(webid, [])
         ]
     return rows
+
+
+def read_frames(pi: PIWebAPI, frames: dict[str, EventFrame], start: datetime, now: datetime) -> Window:
+    """The read of `frames` at server time `now`: their columns and attribute values."""
+    records = {w: frame_record(f, now) for w, f in frames.items()}
+    return Window(start, now, frames, records, _attribute_records(pi.event_frame_values(frames.values())))
 
 
 def read_changes(pi: PIWebAPI, part: FrameRead) -> pa.Table:
@@ -244,18 +248,11 @@ def read_changes(pi: PIWebAPI, part: FrameRead) -> pa.Table:
     restart lands the same frames; one deleted in between lands as deleted.
     """
     found = pi.event_frames_by_webid(list(part.changed))
-    frames = {w: f for w, f in found.items() if f is not None}
-    window = Window(
-        part.read_at,
-        part.read_at,
-        frames,
-        {w: frame_record(f, part.read_at) for w, f in frames.items()},
-        _attribute_records(pi.event_frame_values(frames.values())),
-    )
+    changed = read_frames(pi, {w: f for w, f in found.items() if f is not None}, part.read_at, part.read_at)
     stamp = {"read_seq": part.read_seq, "ingested_at": part.read_at}
     gone = sorted({*part.deleted, *(w for w, f in found.items() if f is None)})
     deleted = [{"event_frame_webid": w, "row_kind": DELETED, **stamp} for w in gone]
-    return _table(window_rows(window, sorted(frames), part.read_seq) + deleted)
+    return _table(frame_rows(changed, part.read_seq) + deleted)
 
 
 class PIEventFramesDataSource(DataSource):
@@ -289,7 +286,7 @@ class FrameSnapshotReader(DataSourceReader):
         """Frame and attribute rows of every frame of the window."""
         with self.opts.connection.open() as pi:
             window = read_window(pi, self.opts, None)
-        yield from _table(window_rows(window, sorted(window.frames), 0)).to_batches(max_chunksize=50_000)
+        yield from _table(frame_rows(window, 0)).to_batches(max_chunksize=50_000)
 
 
 class FrameStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
