@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -187,15 +187,19 @@ def read_window(pi: PIWebAPI, opts: AFOptions, previous_read: datetime | None) -
     return read_frames(pi, frames, start, now)
 
 
-def next_frame_offset(previous: FrameOffset, window: Window, gone: Sequence[str], read_seq: int) -> FrameOffset:
+def next_frame_offset(
+    previous: FrameOffset, window: Window, lookups: Mapping[str, EventFrame | None], read_seq: int
+) -> FrameOffset:
     """The offset after reading `window`: every frame's digest, the frames to land, the frames deleted.
 
-    `gone` are the previous frames missing from the window that PI confirmed deleted (404); the caller looks up
-    the candidates (`missing`) first.
+    `lookups` are the previous frames missing from the window (`missing`) as PI answers for each by WebId: None
+    when deleted (404), else the frame, which an edit moved out of the window: its last state lands too.
     """
     known = window.digests()
-    changed = tuple(sorted(w for w, entry in known.items() if previous.known.get(w, ("", None))[0] != entry[0]))
-    return FrameOffset(read_seq, window.now, known, changed, tuple(sorted(gone)))
+    changed = {w for w, entry in known.items() if previous.known.get(w, ("", None))[0] != entry[0]}
+    moved = {w for w, frame in lookups.items() if frame is not None}
+    gone = sorted(w for w, frame in lookups.items() if frame is None)
+    return FrameOffset(read_seq, window.now, known, tuple(sorted(changed | moved)), tuple(gone))
 
 
 def missing(previous: FrameOffset, window: Window) -> list[str]:
@@ -320,11 +324,7 @@ class FrameStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
             log.error("event frames: %s", error)
             raise
         self._read_once = True
-        gone = [w for w, f in found.items() if f is None]
-        moved = [w for w, f in found.items() if f is not None]  # edited out of the window: land its last state
-        end = next_frame_offset(previous, window, gone, max(clock_read_seq(), previous.read_seq + 1))
-        if moved:
-            end = FrameOffset(end.read_seq, end.read_at, end.known, tuple(sorted({*end.changed, *moved})), end.deleted)
+        end = next_frame_offset(previous, window, found, max(clock_read_seq(), previous.read_seq + 1))
         if not end.changed and not end.deleted:
             return start
         log.info(
