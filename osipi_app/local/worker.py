@@ -1,8 +1,9 @@
 """One local engine process: a Spark Connect server on a free loopback port, running pipelines from their specs.
 
 Started by `runner.py` as `python -m osipi_app.local.worker JOB.json`; writes one JSON result per pipeline
-to the path the job names. One JVM serves every pipeline of the job (one start, ~15 s; then ~5 s per pipeline),
-each pipeline in its own Connect session, so their `configuration` maps never mix.
+to the path the job names. One JVM serves every pipeline of the job (one start, ~15 s; then ~5 s per pipeline).
+Pipelines run in Connect sessions reused one pipeline after another (`SessionPool`): each sets its `configuration`
+keys and unsets them when it ends, so their maps never mix.
 Workarounds (DATABRICKS_LOCAL.md): hive catalog with a warehouse-local Derby metastore, schema created first,
 UI off, a port per process, and SPARK-59135 (the CLI's exit 1 after a completed run with a Python data source).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import signal
 import sys
 import threading
@@ -164,14 +166,56 @@ def table_counts(spark, schema: str, tables: list[str]) -> dict[str, int]:
     return counts
 
 
-def run_one(url: str, job: dict, collector: MetricsCollector, progress: ProgressLog) -> dict:
-    """Run one pipeline spec in a fresh Connect session; never raises (the error is in the result).
+class SessionPool:
+    """Connect sessions used by one pipeline after another.
+
+    A session pays for its Python workers on its first Python data source query (seconds per pipeline on two
+    cores), so pipelines run one after another in a session reuse them. Each pipeline leaves its session as it
+    found it (its configuration keys unset, its listener removed); a session whose pipeline failed is closed.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._open: list = []
+
+    def take(self):
+        """An idle session, or a new one."""
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            spark = ConnectSession.builder.remote(self._url).create()
+            with self._lock:
+                self._open.append(spark)
+            return spark
+
+    def give_back(self, spark, usable: bool) -> None:
+        """Return a session for the next pipeline, or close it when `usable` is False."""
+        if usable:
+            self._idle.put(spark)
+            return
+        with self._lock:
+            self._open.remove(spark)
+        spark.stop()
+
+    def close(self) -> None:
+        """Close every session."""
+        with self._lock:
+            sessions, self._open = self._open, []
+        for spark in sessions:
+            spark.stop()
+
+
+def run_one(pool: SessionPool, job: dict, collector: MetricsCollector, progress: ProgressLog) -> dict:
+    """Run one pipeline spec in a session of `pool`; never raises (the error is in the result).
 
     Its log (`job["log"]`) gets each pipeline event with the seconds since this run began.
     """
     from pyspark.pipelines import cli
     from pyspark.pipelines.spark_connect_pipeline import create_dataflow_graph, start_run
-    from pyspark.sql.connect.session import SparkSession as ConnectSession
 
     began = time.monotonic()
     key, log_file = job["key"], Path(job["log"])
@@ -179,8 +223,9 @@ def run_one(url: str, job: dict, collector: MetricsCollector, progress: Progress
     progress.write(key, "started")
     spec_path = Path(job["spec"])
     spec = cli.load_pipeline_spec(spec_path)
-    spark = ConnectSession.builder.remote(url).create()
-    spark.streams.addListener(_listener(collector, progress, key))
+    spark = pool.take()
+    listener = _listener(collector, progress, key)
+    spark.streams.addListener(listener)
     completed = False
     try:
         with _REGISTRATION:  # registration blocks session mutations and changes directory process-wide
@@ -221,9 +266,21 @@ def run_one(url: str, job: dict, collector: MetricsCollector, progress: Progress
         time.sleep(0.5)  # let the last progress events reach the listener
         result["expectations"] = collector.take(job["tables"])
         result["seconds"] = round(time.monotonic() - began, 2)
-        spark.stop()
         progress.write(key, "finished", ok=result["ok"], seconds=result["seconds"], tables=result["tables"])
+        pool.give_back(spark, result["ok"] and _reset(spark, listener, spec.configuration))
     return result
+
+
+def _reset(spark, listener, configuration: dict[str, str]) -> bool:
+    """Unset a pipeline's configuration keys and remove its listener; False when the session no longer answers."""
+    try:
+        spark.streams.removeListener(listener)
+        for name in configuration:
+            spark.conf.unset(name)
+        return True
+    except Exception:  # a session that cannot be reset is closed, not reused
+        log.warning("a pipeline's session could not be reset; the next pipeline gets a new one", exc_info=True)
+        return False
 
 
 class _StandInSecrets:
@@ -292,11 +349,12 @@ def main(argv: list[str] | None = None) -> int:
     progress.write("engine", "ready", pipelines=len(job["pipelines"]), parallel=parallel)
     collector = MetricsCollector()
     lock = threading.Lock()
+    sessions = SessionPool(url)
     try:
         with Path(job["result"]).open("a", encoding="utf-8") as results:
 
             def run_and_record(item: dict) -> None:
-                outcome = run_one(url, item, collector, progress)
+                outcome = run_one(sessions, item, collector, progress)
                 with lock:
                     results.write(json.dumps(outcome) + "\n")
                     results.flush()
@@ -308,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             for export in job.get("exports", []):
                 results.write(json.dumps(export_table(url, export["table"], Path(export["to"]))) + "\n")
     finally:
+        sessions.close()
         progress.close()
         classic.stop()
     return 0
