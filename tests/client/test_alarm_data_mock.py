@@ -42,8 +42,8 @@ def test_event_frame_annotations_equal_the_truth(clean_mock) -> None:
 
 def test_value_annotations_equal_the_truth_across_pages(clean_mock) -> None:
     point = max(clean_mock.archive.points(), key=lambda p: p.events_per_hour if p.point_type == "Float32" else 0)
-    start, end = datetime(2026, 10, 30, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
-    with PIWebAPI(clean_mock.url, config=config(max_count=500)) as pi:
+    start, end = datetime(2026, 10, 31, 12, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+    with PIWebAPI(clean_mock.url, config=config(max_count=2000)) as pi:
         table = pi.value_annotations(point.webid, start, end)
     truth = clean_mock.archive.value_annotations(point.webid, start, end)
     assert truth
