@@ -287,7 +287,8 @@ class PlantArchive:
     ) -> list[dict]:
         """Ground truth of an event-frame search: frames existing at `as_of` that match the mode over [start, end].
 
-        Each dict holds webid, name, template, element_path, start, end (None while open), severity, acknowledged
+        Each dict holds webid, name, template, element_path, start, end (None while open), severity, acknowledged,
+        acknowledged_by and acknowledged_at (None until acknowledged), annotated (an annotation exists at `as_of`)
         and attributes (static attribute name -> value, the Int64 `SequenceNumber` included when the frame has it).
         """
         now = self._as_of(as_of)
@@ -302,6 +303,9 @@ class PlantArchive:
                 "end": None if f.is_open(now) else from_ticks(f.end),
                 "severity": f.severity,
                 "acknowledged": f.acknowledged(now),
+                "acknowledged_by": f.ack_by if f.acknowledged(now) else None,
+                "acknowledged_at": from_ticks(f.ack_at) if f.ack_at is not None and f.acknowledged(now) else None,
+                "annotated": bool(self.annotations_of(f, now)),
                 "attributes": {name: value for name, _, value in self.frame_statics(f)},
             }
             for f in sorted(found, key=lambda f: f.name)

@@ -199,9 +199,10 @@ class PIWebAPI:
             self._transport, self._database(database).webid, self.config.page_size, self.config.tags_per_request
         )
 
-    def event_frame_annotations(self, frames: Iterable[EventFrame]) -> pa.Table:
-        """Operators' annotations of event frames in `ANNOTATION_SCHEMA`, many frames per call."""
-        return annotations.frame_annotations(self._transport, (f.webid for f in frames), self.config.tags_per_request)
+    def event_frame_annotations(self, frames: Iterable[EventFrame | str]) -> pa.Table:
+        """Operators' annotations of event frames (or frame WebIds) in `ANNOTATION_SCHEMA`, many frames per call."""
+        webids = (f if isinstance(f, str) else f.webid for f in frames)
+        return annotations.frame_annotations(self._transport, webids, self.config.tags_per_request)
 
     def value_annotations(self, tag: str, start: TimeLike, end: TimeLike) -> pa.Table:
         """Annotations of one stream's recorded values with start <= time <= end, in `ANNOTATION_SCHEMA`."""

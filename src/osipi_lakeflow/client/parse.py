@@ -87,6 +87,7 @@ def event_frame(i: dict) -> EventFrame:
         acknowledged_by=i.get("AcknowledgedBy") or "",
         # PI fills AcknowledgedDate with a placeholder (1970-01-01) on frames nobody acknowledged
         acknowledged_date=time_or_none(i.get("AcknowledgedDate")) if i.get("IsAcknowledged") else None,
+        is_annotated=bool(i.get("IsAnnotated")),
         ref_element_webids=tuple(i.get("RefElementWebIds") or ()),
     )
 
