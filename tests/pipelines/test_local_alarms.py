@@ -74,7 +74,7 @@ def rounds(mock, tmp_path_factory):
         seen.append({t: landed(warehouse, t) for t in tables})
         advance(mock, ADVANCE.total_seconds())
     advance(mock, -ADVANCE.total_seconds())
-    return t0, t0 + ADVANCE, tags, seen
+    return t0, t0 + ADVANCE, tags, seen, warehouse
 
 
 def by_webid(rows: list[dict], key: str = "alarm_webid") -> dict[str, dict]:
@@ -82,7 +82,7 @@ def by_webid(rows: list[dict], key: str = "alarm_webid") -> dict[str, dict]:
 
 
 def test_alarms_equal_ground_truth_once_each(rounds, mock):
-    _, t1, _, seen = rounds
+    _, t1, _, seen, _ = rounds
     rows = seen[1]["pi_alarms"]
     truth = alarms_at(mock.archive, t1)
     truth.update({w: f for w, f in alarms_at(mock.archive, t1 - ADVANCE).items() if w not in truth})
@@ -96,7 +96,7 @@ def test_alarms_equal_ground_truth_once_each(rounds, mock):
 
 
 def test_alarm_acknowledged_between_runs_shows_its_acknowledgement(rounds, mock):
-    t0, t1, _, seen = rounds
+    t0, t1, _, seen, _ = rounds
     before, after = by_webid(seen[0]["pi_alarms"]), by_webid(seen[1]["pi_alarms"])
     truth = alarms_at(mock.archive, t1)
     acked = [w for w, r in before.items() if not r["acknowledged"] and truth[w]["acknowledged"]]
@@ -110,7 +110,7 @@ def test_alarm_acknowledged_between_runs_shows_its_acknowledgement(rounds, mock)
 
 
 def test_alarm_closing_shows_its_end_and_duration_and_leaves_the_active_table(rounds, mock):
-    t0, t1, _, seen = rounds
+    t0, t1, _, seen, _ = rounds
     truth = alarms_at(mock.archive, t1)
     active_before = by_webid(seen[0]["pi_active_alarms"])
     active_after = by_webid(seen[1]["pi_active_alarms"])
@@ -131,7 +131,7 @@ def test_alarm_closing_shows_its_end_and_duration_and_leaves_the_active_table(ro
 
 
 def test_alarm_summary_equals_an_independent_count_of_the_ground_truth(rounds, mock):
-    _, t1, _, seen = rounds
+    _, t1, _, seen, _ = rounds
     truth = alarms_at(mock.archive, t1)
     truth.update({w: f for w, f in alarms_at(mock.archive, t1 - ADVANCE).items() if w not in truth})
     expected = collections.defaultdict(lambda: [0, 0, 0.0, 0, 0.0])
@@ -179,7 +179,7 @@ def test_notification_rules_land_typed_and_equal_ground_truth(rounds, mock):
 
 
 def test_annotations_of_frames_and_values_equal_ground_truth(rounds, mock):
-    _, t1, tags, seen = rounds
+    _, t1, tags, seen, _ = rounds
     archive = mock.archive
     rows = seen[1]["pi_annotations"]
     frames = [f for f in archive.event_frames(t1 - ADVANCE - FRAMES_SINCE, t1, as_of=t1) if f["annotated"]]
@@ -197,3 +197,16 @@ def test_annotations_of_frames_and_values_equal_ground_truth(rounds, mock):
     assert sorted(map(comparable, rows), key=key) == sorted(map(comparable, expected), key=key)
     assert all(isinstance(r["creation_date"], datetime) for r in rows)
     assert not any(isinstance(v, float) and math.isnan(v) for r in rows for v in r.values())
+
+
+def test_a_server_before_2018_leaves_the_rules_empty_and_the_pipeline_ok(rounds):
+    """The same plant on a PI Web API 2017 R2: the alarms run succeeds, no rules, the other tables still there."""
+    _, t1, tags, _, warehouse = rounds
+    with running_mock(MockSettings(tags=200, seed=7, clock=t1.isoformat(), release="2017 R2")) as old:
+        variables = {"pi_url": old.url, "tags": ",".join(tags), "event_frame_start": "*-1d"}
+        (result,) = run_pipelines(BUNDLE, warehouse, pipelines=["osipi_alarms"], variables=variables, timeout=600)
+    assert result.ok, f"{result.error}; log {result.log}"
+    engine_log = (result.log.parent / "engine.log").read_text()  # Spark's Python workers log there
+    assert engine_log.count("PI Web API 2018 or later needed") == 1
+    assert landed(warehouse, "pi_notification_rules") == []
+    assert landed(warehouse, "pi_alarms") and landed(warehouse, "pi_annotations")
