@@ -20,10 +20,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from mock_server import webids
+from mock_server.annotations import Annotation, frame_annotations, instant_ordinals, value_annotation
 from mock_server.catalog import STRING_VALUES, SYSTEM_STATES
 from mock_server.changes import (
     ACTIONS,
@@ -39,6 +40,7 @@ from mock_server.changes import (
 )
 from mock_server.clock import ServerClock
 from mock_server.eventframes import Frame, FrameBook
+from mock_server.notifications import CONTACTS, Rule, Subscriber, plant_rules
 from mock_server.pitime import TICKS_PER_HOUR, TICKS_PER_SECOND, from_ticks, parse_iso, to_ticks
 from mock_server.plant import DATA_SERVER, Plant
 from mock_server.settings import MockSettings
@@ -285,7 +287,8 @@ class PlantArchive:
     ) -> list[dict]:
         """Ground truth of an event-frame search: frames existing at `as_of` that match the mode over [start, end].
 
-        Each dict holds webid, name, template, element_path, start, end (None while open), severity, acknowledged
+        Each dict holds webid, name, template, element_path, start, end (None while open), severity, acknowledged,
+        acknowledged_by and acknowledged_at (None until acknowledged), annotated (an annotation exists at `as_of`)
         and attributes (static attribute name -> value, the Int64 `SequenceNumber` included when the frame has it).
         """
         now = self._as_of(as_of)
@@ -300,6 +303,9 @@ class PlantArchive:
                 "end": None if f.is_open(now) else from_ticks(f.end),
                 "severity": f.severity,
                 "acknowledged": f.acknowledged(now),
+                "acknowledged_by": f.ack_by if f.acknowledged(now) else None,
+                "acknowledged_at": from_ticks(f.ack_at) if f.ack_at is not None and f.acknowledged(now) else None,
+                "annotated": bool(self.annotations_of(f, now)),
                 "attributes": {name: value for name, _, value in self.frame_statics(f)},
             }
             for f in sorted(found, key=lambda f: f.name)
@@ -328,6 +334,153 @@ class PlantArchive:
         lo, hi = s.frame_delete_delay
         delay = lo + (hi - lo) * (mix(self.plant.seed, 0xDE20, frame.index) / 2.0**64)
         return frame.start + int(delay * TICKS_PER_SECOND)
+
+    # -- notification rules and annotations -------------------------------------------------------------------
+    @cached_property
+    def notification_rule_set(self) -> tuple[Rule, ...]:
+        """Every notification rule of the plant (AF configuration: the same at every server time)."""
+        return plant_rules(self.plant)
+
+    @cached_property
+    def _rules_by_index(self) -> dict[int, Rule]:
+        return {r.index: r for r in self.notification_rule_set}
+
+    def notification_rule(self, index: int) -> Rule | None:
+        """The rule of GUID index `index`, None when there is none."""
+        return self._rules_by_index.get(index)
+
+    def rule_path(self, rule: Rule) -> str:
+        r"""`\\PIAF01\Plant\...\<element>\NotificationRules[<name>]`."""
+        return f"{self.plant.elements[rule.element].path}\\NotificationRules[{rule.name}]"
+
+    def rule_webid(self, rule: Rule, id_type: str = "Full") -> str:
+        """WebId of a notification rule (marker `NR`)."""
+        guid = webids.guid_text(self.ids.guid("notificationrule", rule.index))
+        return webids.make("NR", [self.af_guid, guid], self.rule_path(rule), id_type)
+
+    def subscriber_path(self, rule: Rule, subscriber: Subscriber) -> str:
+        """The subscriber's path below its rule (reading: the reference's sample path is not specific)."""
+        return f"{self.rule_path(rule)}\\NotificationRuleSubscribers[{CONTACTS[subscriber.contact][0]}]"
+
+    def subscriber_webid(self, rule: Rule, subscriber: Subscriber, id_type: str = "Full") -> str:
+        """WebId of a subscriber (marker `NS` + `L`, as in the reference's sample)."""
+        parts = [self.af_guid, webids.guid_text(self.ids.guid("notificationrule", rule.index))]
+        parts.append(webids.guid_text(self.ids.guid("subscriber", subscriber.index)))
+        return webids.make("NSL", parts, self.subscriber_path(rule, subscriber), id_type)
+
+    def notification_rules(self) -> list[dict]:
+        """Ground truth of the database's notification rules with their subscribers, ordered by path.
+
+        Dicts of webid, id, name, description, path, auto_created, category_names, criteria,
+        multi_trigger_event_option, nonrepetition_interval and resend_interval (timedelta), status, template_name
+        and subscribers (dicts of webid, id, name, description, path, config_string, contact_template_name,
+        contact_type, delivery_format_name, plug_in_name, escalation_timeout, maximum_retries, notify_option,
+        retry_interval).
+        """
+        rules = sorted(self.notification_rule_set, key=self.rule_path)
+        return [
+            {
+                "webid": self.rule_webid(r),
+                "id": str(self.ids.guid("notificationrule", r.index)),
+                "name": r.name,
+                "description": f"{r.name} for {self.plant.elements[r.element].name}",
+                "path": self.rule_path(r),
+                "auto_created": False,
+                "category_names": [],
+                "criteria": r.criteria,
+                "multi_trigger_event_option": "HighestSeverity",
+                "nonrepetition_interval": timedelta(seconds=r.nonrepetition_interval),
+                "resend_interval": timedelta(seconds=r.resend_interval),
+                "status": "Enabled" if r.enabled else "Disabled",
+                "template_name": "",
+                "subscribers": [self._subscriber_truth(r, s) for s in r.subscribers],
+            }
+            for r in rules
+        ]
+
+    def _subscriber_truth(self, rule: Rule, subscriber: Subscriber) -> dict:
+        name, contact_type, plug_in, config = CONTACTS[subscriber.contact]
+        return {
+            "webid": self.subscriber_webid(rule, subscriber),
+            "id": str(self.ids.guid("subscriber", subscriber.index)),
+            "name": name,
+            "description": f"{name} by {plug_in}",
+            "path": self.subscriber_path(rule, subscriber),
+            "config_string": config,
+            "contact_template_name": name,
+            "contact_type": contact_type,
+            "delivery_format_name": "Default",
+            "plug_in_name": plug_in,
+            "escalation_timeout": timedelta(seconds=subscriber.escalation_timeout),
+            "maximum_retries": subscriber.maximum_retries,
+            "notify_option": subscriber.notify_option,
+            "retry_interval": timedelta(seconds=subscriber.retry_interval),
+        }
+
+    def annotations_of(self, frame: Frame, now: int) -> tuple[Annotation, ...]:
+        """The annotations of a frame that exist at server time `now` (ticks)."""
+        return tuple(a for a in frame_annotations(self.plant.seed, frame) if a.created <= now)
+
+    def value_annotations_of(self, p: int, events: Events) -> list[Annotation | None]:
+        """The annotation of each of point `p`'s events (in time order, either way), None where not annotated."""
+        descending = len(events) > 1 and events.ticks[0] > events.ticks[-1]
+        ascending = events.take(slice(None, None, -1)) if descending else events
+        ordinals = instant_ordinals(ascending.ticks).tolist()
+        found = [
+            value_annotation(self.plant.seed, p, t, v, o) if f & FLAG_ANNOTATED else None
+            for t, v, f, o in zip(
+                ascending.ticks.tolist(), ascending.visible.tolist(), ascending.flags.tolist(), ordinals, strict=True
+            )
+        ]
+        return found[::-1] if descending else found
+
+    def frame_annotations(self, frame_webid: str, as_of: Moment | None = None) -> list[dict]:
+        """Ground truth of `GET eventframes/{webId}/annotations` at `as_of` (KeyError if no such frame exists then).
+
+        Dicts of owner_webid, value_timestamp (None), id, name, description, value, creator, creation_date,
+        modifier, modify_date, oldest first.
+        """
+        now = self._as_of(as_of)
+        decoded = webids.decode(frame_webid)
+        found = self.ids.parse_guid(decoded.parts[1]) if decoded and decoded.marker == "Fm" and decoded.parts else None
+        frame = self.frames.frame(found[1], now) if found and found[0] == "eventframe" else None
+        if frame is None:
+            raise KeyError(f"no event frame has WebId {frame_webid!r} at {from_ticks(now).isoformat()}")
+        return [self._annotation_truth(frame_webid, None, a) for a in self.annotations_of(frame, now)]
+
+    def value_annotations(self, webid: str, start: Moment, end: Moment, as_of: Moment | None = None) -> list[dict]:
+        """Ground truth of the annotations `/recorded?associations=Annotations` returns for [start, end] at `as_of`.
+
+        Dicts as `frame_annotations` with value_timestamp = the annotated value's timestamp, in time order.
+        """
+        p = self.point_index(webid)
+        if p is None:
+            raise KeyError(f"no point has WebId {webid!r}")
+        now = self._as_of(as_of)
+        if self.point_state(p, now) is not None:
+            return []
+        events = self.select(p, _ticks(start), _ticks(end), now)
+        return [
+            self._annotation_truth(webid, from_ticks(t), a)
+            for t, a in zip(events.ticks.tolist(), self.value_annotations_of(p, events), strict=True)
+            if a is not None
+        ]
+
+    def _annotation_truth(self, owner: str, value_timestamp: datetime | None, annotation: Annotation) -> dict:
+        """An annotation as the ground truth reports it (never modified: modifier and dates equal the creation's)."""
+        created = from_ticks(annotation.created)
+        return {
+            "owner_webid": owner,
+            "value_timestamp": value_timestamp,
+            "id": str(self.ids.guid("annotation", annotation.index)),
+            "name": annotation.name,
+            "description": annotation.description,
+            "value": annotation.value,
+            "creator": annotation.creator,
+            "creation_date": created,
+            "modifier": annotation.creator,
+            "modify_date": created,
+        }
 
     # -- events -----------------------------------------------------------------------------------------------
     def hour(self, p: int, hour: int, keep: bool = True) -> Hour:

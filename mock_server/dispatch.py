@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 
 from mock_server import fields
+from mock_server.releases import has
 from mock_server.routes import ROUTER
-from mock_server.routing import Ctx, PIError, Query, Reply, body_bytes
+from mock_server.routing import Ctx, PIError, Query, Reply, body_bytes, no_resource
 from mock_server.state import AppState
 
 __all__ = [
@@ -74,6 +75,8 @@ def dispatch(
     template = "unmatched"
     try:
         route, path_params = ROUTER.match(method, path or "/")
+        if not has(state.settings.release, route.since):
+            raise no_resource(path)
         template = route.template
         missing = state.missing_routes
         if missing and not in_batch and ((method, template.lower()) in missing or ("*", template.lower()) in missing):

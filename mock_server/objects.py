@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server import webids
+from mock_server.annotations import Annotation
 from mock_server.catalog import EQUIPMENT, EVENT_FRAME_TEMPLATES, LEVEL_TEMPLATES, AttrSpec
 from mock_server.pitime import format_ticks
 from mock_server.plant import AF_DATABASE, AF_SERVER, DATA_SERVER
+from mock_server.releases import NOTIFICATION_RULES, has
 from mock_server.routing import Ctx
 
 TEMPLATE_NAMES = tuple(LEVEL_TEMPLATES) + tuple(t.name for t in EQUIPMENT) + tuple(EVENT_FRAME_TEMPLATES)
@@ -156,6 +158,8 @@ def element(ctx: Ctx, e: int) -> dict[str, Any]:
         "SummaryData": ctx.link(f"streamsets/{web_id}/summary"),
         "EventFrames": ctx.link(f"elements/{web_id}/eventframes"),
     }
+    if has(ctx.state.settings.release, NOTIFICATION_RULES):
+        links["NotificationRules"] = ctx.link(f"elements/{web_id}/notificationrules")
     if node.parent >= 0:
         links["Parent"] = ctx.link(f"elements/{element_webid(ctx, node.parent)}")
     return {
@@ -275,3 +279,27 @@ def attribute(
         "Zero": float(spec.low) if isinstance(spec, AttrSpec) else 0.0,
         "Links": links,
     }
+
+
+def annotation(ctx: Ctx, item: Annotation, owner_link: str | None = None) -> dict[str, Any]:
+    """An annotation, never modified since it was written.
+
+    An event frame's (`Annotation`, with `Links` to itself and its owner) or a recorded value's
+    (`StreamAnnotation`, which has no `Links`).
+    """
+    guid = str(ctx.state.archive.ids.guid("annotation", item.index))
+    created = format_ticks(item.created)
+    found = {
+        "Id": guid,
+        "Name": item.name,
+        "Description": item.description,
+        "Value": item.value,
+        "Creator": item.creator,
+        "CreationDate": created,
+        "Modifier": item.creator,
+        "ModifyDate": created,
+        "Errors": None,
+    }
+    if owner_link is not None:
+        found["Links"] = {"Self": f"{owner_link}/annotations/{guid}", "Owner": owner_link}
+    return found

@@ -16,6 +16,7 @@ import orjson
 
 from mock_server import fields
 from mock_server.pitime import PITimeError, parse_pi_time
+from mock_server.releases import Release
 
 if TYPE_CHECKING:  # the state imports the archive; routing stays importable on its own
     from mock_server.state import AppState
@@ -160,13 +161,17 @@ Handler = Callable[..., Reply | dict | list]
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A method and path template (swagger spelling) with its declared query parameters and handler."""
+    """A method and path template (swagger spelling) with its declared query parameters and handler.
+
+    `since` is the PI Web API release that introduced the route (None: every release the mock models).
+    """
 
     method: str
     template: str
     params: tuple[str, ...]
     handler: Handler
     pattern: re.Pattern[str]
+    since: Release | None = None
 
 
 class Router:
@@ -175,12 +180,15 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, method: str, template: str, params: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
-        """Decorator registering `handler` for `method template`."""
+    def add(
+        self, method: str, template: str, params: tuple[str, ...] = (), since: Release | None = None
+    ) -> Callable[[Handler], Handler]:
+        """Decorator registering `handler` for `method template` (introduced in PI Web API release `since`)."""
         regex = "^" + re.sub(r"\{(\w+)\}", lambda m: f"(?P<{_snake(m.group(1))}>[^/]+)", template) + "/?$"
 
         def register(handler: Handler) -> Handler:
-            self.routes.append(Route(method, template, tuple(params), handler, re.compile(regex, re.IGNORECASE)))
+            pattern = re.compile(regex, re.IGNORECASE)
+            self.routes.append(Route(method, template, tuple(params), handler, pattern, since))
             return handler
 
         return register
@@ -200,4 +208,9 @@ class Router:
                 allowed = True
         if allowed:
             raise PIError(405, f"The requested resource does not support http method '{method}'.")
-        raise PIError(404, f"No HTTP resource was found that matches the request URI '{path}'.")
+        raise no_resource(path)
+
+
+def no_resource(path: str) -> PIError:
+    """404 for a URI no controller serves (ASP.NET Web API's words)."""
+    return PIError(404, f"No HTTP resource was found that matches the request URI '{path}'.")

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from mock_server import fields
+from mock_server import fields, objects
 from mock_server.changes import FLOAT_TYPES
 from mock_server.encode import encode_events, json_value
 from mock_server.lookup import AttrRef, max_count, point_error, resolve_attribute, resolve_point
@@ -135,6 +135,20 @@ def values_bytes(ctx: Ctx, stream: Stream, events: Events | None, event_tree: fi
     if stream.point < 0:
         return orjson.dumps([fields.project(static_value(stream), event_tree)])
     return encode_events(ctx.state.archive.plant, stream.point, events, selected, ctx.state.settings.nan_format)
+
+
+def annotated_values_bytes(ctx: Ctx, stream: Stream, events: Events | None, event_tree: fields.Tree | None) -> bytes:
+    """As `values_bytes`, with `Annotations` (one `StreamAnnotation`) on annotated values (associations=Annotations).
+
+    Dicts per value: the slow path, taken only when a client asks for annotations.
+    """
+    if stream.point < 0:
+        return values_bytes(ctx, stream, events, event_tree)
+    values = timed_values(ctx, stream.point, events)
+    for value, found in zip(values, ctx.state.archive.value_annotations_of(stream.point, events), strict=True):
+        if found is not None:
+            value["Annotations"] = [objects.annotation(ctx, found)]
+    return orjson.dumps(fields.project(values, event_tree))
 
 
 def timed_values(ctx: Ctx, p: int, events: Events) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mock_server.pitime import parse_iso
+from mock_server.releases import Release
 
 
 class MockSettings(BaseSettings):
@@ -27,6 +28,9 @@ class MockSettings(BaseSettings):
     """Number of PI points; about one in twenty is not referenced from AF."""
     clock: str = "wall"
     """`wall` follows the wall clock; an ISO-8601 instant freezes the server clock there."""
+    release: Release = "2018 SP1"
+    """PI Web API release the server behaves as: routes added later (notification rules came with 2018) answer
+    404 "No HTTP resource was found", as a server without that controller does."""
 
     auth: Literal["none", "basic", "bearer"] = "none"
     username: str = "piuser"

@@ -2,7 +2,8 @@ r"""Deterministic WebID 2.0 identifiers that decode back to the object they name
 
 Layout (PI Web API 2017 R2+): type char (`F` Full, `I` IDOnly, `P` PathOnly), version `1`, a two-character
 marker (`DS` data server, `DP` point, `RS` asset server, `RD` asset database, `Em` element, `ET` element template,
-`EC` element category, `Ab` attribute + owner marker, `Fm` event frame), then 22-character url-safe base64 GUIDs
+`EC` element category, `Ab` attribute + owner marker, `Fm` event frame, `NR` notification rule, `NS` + `L`
+notification rule subscriber, as in the reference's samples), then 22-character url-safe base64 GUIDs
 (.NET byte order) or the 6-character Int32 point id, then for Full and PathOnly the url-safe base64 of the
 upper-case path without its leading `\\\\`. Mock GUIDs carry the object's kind and index in their last bytes
 (as real event-frame ids carry a counter), so every id decodes without a lookup table.
@@ -16,7 +17,18 @@ import struct
 import uuid
 from dataclasses import dataclass
 
-KIND_CODES = {"server": 1, "database": 2, "element": 3, "template": 4, "attribute": 5, "eventframe": 6, "category": 7}
+KIND_CODES = {
+    "server": 1,
+    "database": 2,
+    "element": 3,
+    "template": 4,
+    "attribute": 5,
+    "eventframe": 6,
+    "category": 7,
+    "notificationrule": 8,
+    "subscriber": 9,
+    "annotation": 10,
+}
 _KINDS_BY_CODE = {code: kind for kind, code in KIND_CODES.items()}
 
 
@@ -92,7 +104,7 @@ def decode(web_id: str) -> Decoded | None:
     if len(web_id) < 4 or web_id[1] != "1" or web_id[0] not in "FIP":
         return None
     marker, rest = web_id[2:4], web_id[4:]
-    if marker == "Ab" or marker == "AT":
+    if marker in ("Ab", "AT", "NS"):
         marker, rest = marker + rest[:1], rest[1:]
     if web_id[0] == "P":
         try:
@@ -110,6 +122,8 @@ def decode(web_id: str) -> Decoded | None:
         "AbE": [22, 22, 22],
         "AbF": [22, 22, 22],
         "Fm": [22, 22],
+        "NR": [22, 22],
+        "NSL": [22, 22, 22],
     }.get(marker)
     if sizes is None or len(rest) < sum(sizes):
         return None

@@ -88,14 +88,27 @@ def _json(data: bytes) -> Reply:
 # -- single streams --------------------------------------------------------------------------------------------
 @router.add("GET", "/streams/{webId}/recorded", RECORDED + ("associations", "desiredUnits", "selectedFields"))
 def stream_recorded(ctx: Ctx, web_id: str) -> Reply:
-    """Recorded values: boundaryType Inside by default, maxCount 1000 truncating silently."""
+    """Recorded values: boundaryType Inside by default, maxCount 1000 truncating silently.
+
+    `associations=Annotations` adds each annotated value's annotations, as `Annotations`.
+    """
     no_filter(ctx)
+    encode = series.annotated_values_bytes if _wants_annotations(ctx) else series.values_bytes
     stream = series.stream_for(ctx, web_id)
     max_count = series.check_max_count(ctx)
     start, end = series.time_range(ctx, stream)
     events = series.recorded(ctx, stream, start, end, max_count) if stream.point >= 0 else None
     body = {"Items": marker(0), "UnitsAbbreviation": stream.units}
-    return _json(splice(body, ctx.tree, [lambda t: series.values_bytes(ctx, stream, events, t)], ("items",)))
+    return _json(splice(body, ctx.tree, [lambda t: encode(ctx, stream, events, t)], ("items",)))
+
+
+def _wants_annotations(ctx: Ctx) -> bool:
+    """`associations` names Annotations; 409 for any other association, as the swagger documents."""
+    names = {n.strip() for n in (ctx.query.get("associations") or "").split(";") if n.strip()}
+    unsupported = sorted(n for n in names if n.lower() != "annotations")
+    if unsupported:
+        raise PIError(409, f"The association '{unsupported[0]}' is not supported by this method; use Annotations.")
+    return bool(names)
 
 
 @router.add("GET", "/streams/{webId}/interpolated", INTERPOLATED + ("desiredUnits", "selectedFields"))

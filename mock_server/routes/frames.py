@@ -1,4 +1,4 @@
-"""Event frames: search by time and filters, one frame, its attributes and its referenced elements."""
+"""Event frames: search by time and filters, one frame, its attributes, referenced elements and annotations."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ def frame_object(ctx: Ctx, frame: Frame) -> dict[str, Any]:
     web_id = frame_webid(ctx, frame)
     element_id = objects.element_webid(ctx, frame.element)
     acknowledged = frame.acknowledged(ctx.now)
+    annotated = bool(ctx.state.archive.annotations_of(frame, ctx.now))
     return {
         "WebId": web_id,
         "Id": str(ctx.state.archive.ids.guid("eventframe", frame.index)),
@@ -63,7 +64,7 @@ def frame_object(ctx: Ctx, frame: Frame) -> dict[str, Any]:
         "AcknowledgedDate": format_ticks(frame.ack_at) if acknowledged else "1970-01-01T00:00:00Z",
         "CanBeAcknowledged": frame.template == "Alarm",
         "IsAcknowledged": acknowledged,
-        "IsAnnotated": False,
+        "IsAnnotated": annotated,
         "IsLocked": False,
         "AreValuesCaptured": not frame.is_open(ctx.now),
         "RefElementWebIds": [element_id],
@@ -71,6 +72,7 @@ def frame_object(ctx: Ctx, frame: Frame) -> dict[str, Any]:
             "Self": ctx.link(f"eventframes/{web_id}"),
             "Attributes": ctx.link(f"eventframes/{web_id}/attributes"),
             "ReferencedElements": ctx.link(f"eventframes/{web_id}/referencedelements"),
+            "Annotations": ctx.link(f"eventframes/{web_id}/annotations"),
             "PrimaryReferencedElement": ctx.link(f"elements/{element_id}"),
             "Template": ctx.link(f"elementtemplates/{objects.template_webid(ctx, frame.template)}"),
             "Value": ctx.link(f"streamsets/{web_id}/value"),
@@ -166,3 +168,25 @@ def referenced_elements(ctx: Ctx, web_id: str) -> dict[str, Any]:
     """The element a frame references."""
     found = resolve_frame(ctx, web_id)
     return {"Links": {}, "Items": [objects.element(ctx, found.element)]}
+
+
+@router.add("GET", "/eventframes/{webId}/annotations", OBJ)
+def annotations(ctx: Ctx, web_id: str) -> dict[str, Any]:
+    """A frame's annotations that exist now (created at or before the server time), oldest first."""
+    found = resolve_frame(ctx, web_id)
+    owner = ctx.link(f"eventframes/{frame_webid(ctx, found)}")
+    return {
+        "Links": {},
+        "Items": [objects.annotation(ctx, a, owner) for a in ctx.state.archive.annotations_of(found, ctx.now)],
+    }
+
+
+@router.add("GET", "/eventframes/{webId}/annotations/{id}", OBJ)
+def annotation(ctx: Ctx, web_id: str, id: str) -> dict[str, Any]:  # noqa: A002 - PI's path parameter name
+    """One annotation of a frame by its Id; 404 for an Id the frame does not have (yet)."""
+    found = resolve_frame(ctx, web_id)
+    owner = ctx.link(f"eventframes/{frame_webid(ctx, found)}")
+    for item in ctx.state.archive.annotations_of(found, ctx.now):
+        if str(ctx.state.archive.ids.guid("annotation", item.index)).lower() == id.lower():
+            return objects.annotation(ctx, item, owner)
+    raise PIError(404, f"The annotation '{id}' was not found on the event frame.")

@@ -2,7 +2,8 @@
 
 Steps: start the mock PI Web API (a child process, clock frozen), discover tags from AF and plan partitions with the
 generator, render a bundle into the work folder, run every pipeline of it on the local engine, report; then advance
-the mock clock and run again, to show that the second run reads only what is new.
+the mock clock and run again, to show that the second run reads only what is new; last, the most alarming elements
+and the alarms active now.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rich.console import Console
 
 from osipi_app.cli.localrun import LocalRun, run_bundle
 from osipi_app.cli.mockproc import MockProcessError, mock_process
-from osipi_app.cli.report import make_console, print_run_report
+from osipi_app.cli.report import make_console, print_alarm_report, print_run_report
 
 DEMO_AF_DATABASE = r"\\PIAF01\Plant"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -83,6 +84,7 @@ def demo_command(args: argparse.Namespace) -> int:
             console.print(f"server clock now {mock.advance_clock(args.advance_minutes * 60)}")
             second = run_bundle(LocalRun(bundle, warehouse, variables, parallel=args.parallel), console)
             print_run_report(second, warehouse, console, title="Second run (only what is new)")
+            print_alarm_report(warehouse, console)
     except MockProcessError as exc:
         console.print(f"[red]{exc}[/red]")
         return 2

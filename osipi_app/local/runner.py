@@ -75,6 +75,16 @@ def tables_of(resource: PipelineResource) -> list[str]:
     return list(kind.tables_of(resource.configuration.get(contract.PARTITION_ID.conf_key) or None))
 
 
+def wave_of(resource_key: str) -> int:
+    """1 for a pipeline reading other pipelines' tables (`PipelineKind.runs_after`), else 0.
+
+    The engine runs wave 0, publishes `pi_timeseries`, then runs wave 1: the order the ingest job's task
+    dependencies give on Databricks, in one engine start.
+    """
+    kind = contract.kind_of_resource(resource_key)
+    return 1 if kind is not None and kind.runs_after else 0
+
+
 def write_spec(resource: PipelineResource, warehouse: Path) -> Path:
     """Write `spark-pipeline.yml` (and a copy of its sources) for one pipeline; returns the spec path.
 
@@ -261,7 +271,7 @@ def run_pipelines(
         pipelines: resource keys to run (default: every pipeline resource, sorted).
         variables: bundle variable overrides (e.g. {"pi_url": "http://127.0.0.1:8000/piwebapi"}).
         env: extra environment for the engine (PI_USERNAME, PI_PASSWORD, ...): never written to disk.
-        parallel: pipelines run at once inside the engine.
+        parallel: pipelines run at once inside the engine (those reading other pipelines' tables run after them).
         timeout: seconds before the engine is killed; pipelines not finished are reported failed.
         publish_view: (re)create `pi_timeseries` over the partition tables after the runs.
         engine_conf: extra Spark settings of the engine, e.g. {"spark.driver.memory": "4g"} or
@@ -287,6 +297,7 @@ def run_pipelines(
                 "spec": str(write_spec(r, warehouse)),
                 "tables": tables_of(r),
                 "log": str(warehouse / "logs" / f"{r.key}.log"),
+                "wave": wave_of(r.key),
             }
             for r in chosen
         ]

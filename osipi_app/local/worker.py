@@ -359,10 +359,12 @@ def main(argv: list[str] | None = None) -> int:
                     results.write(json.dumps(outcome) + "\n")
                     results.flush()
 
-            with ThreadPoolExecutor(max_workers=parallel) as pool:
-                list(pool.map(run_and_record, job["pipelines"]))
-            if job.get("view"):
-                publish_local_view(url, job["view"]["schema"])
+            waves = sorted({item.get("wave", 0) for item in job["pipelines"]} | {0})
+            for wave in waves:
+                with ThreadPoolExecutor(max_workers=parallel) as pool:
+                    list(pool.map(run_and_record, [i for i in job["pipelines"] if i.get("wave", 0) == wave]))
+                if wave == 0 and job.get("view"):  # the later waves read it
+                    publish_local_view(url, job["view"]["schema"])
             for export in job.get("exports", []):
                 results.write(json.dumps(export_table(url, export["table"], Path(export["to"]))) + "\n")
     finally:
@@ -405,9 +407,7 @@ def publish_local_view(url: str, schema: str) -> None:
     spark = ConnectSession.builder.remote(url).create()
     try:
         spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{schema}`")
-        tables = partition_tables(spark, None, schema)
-        if tables:
-            publish_views(spark, None, schema, tables)
+        publish_views(spark, None, schema, partition_tables(spark, None, schema))
     finally:
         spark.stop()
 

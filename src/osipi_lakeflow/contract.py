@@ -25,9 +25,9 @@ from osipi_lakeflow.errors import PIConfigError
 
 CONF_PREFIX = "osipi."
 
-TIMESERIES, AF_HIERARCHY, EVENT_FRAMES = "timeseries", "af_hierarchy", "event_frames"
-ALL_KINDS = frozenset({TIMESERIES, AF_HIERARCHY, EVENT_FRAMES})
-AF_KINDS = frozenset({AF_HIERARCHY, EVENT_FRAMES})
+TIMESERIES, AF_HIERARCHY, EVENT_FRAMES, ALARMS = "timeseries", "af_hierarchy", "event_frames", "alarms"
+ALL_KINDS = frozenset({TIMESERIES, AF_HIERARCHY, EVENT_FRAMES, ALARMS})
+AF_KINDS = frozenset({AF_HIERARCHY, EVENT_FRAMES, ALARMS})
 
 
 class SettingError(PIConfigError):
@@ -263,7 +263,7 @@ SETTINGS: tuple[Setting, ...] = (
         parsers.af_database,
         None,
         "\\\\PIAF01\\Plant",
-        "AF database the AF-hierarchy and event-frame pipelines read (default: the first one discovered)",
+        "AF database the AF-hierarchy, event-frame and alarms pipelines read (default: the first one discovered)",
         kinds=AF_KINDS,
         variable=True,
     ),
@@ -274,6 +274,26 @@ SETTINGS: tuple[Setting, ...] = (
         "*-90d",
         "where event-frame history begins (fixed as an absolute time when first generated)",
         kinds=frozenset({EVENT_FRAMES}),
+    ),
+    # alarms
+    _s(
+        "alarm_templates",
+        parsers.af_names,
+        "",
+        "Limit Violation,Process Alarms",
+        "event-frame templates or categories that are alarms besides the frames PI lets operators acknowledge or "
+        "gives a severity (comma-separated; empty: none)",
+        kinds=frozenset({ALARMS}),
+        reader=False,
+    ),
+    _s(
+        "alarm_trigger_attribute",
+        parsers.free_text,
+        "Trigger Value",
+        "Triggering Value",
+        "name of the alarm frames' attribute holding the value that raised the alarm (null where a frame lacks it)",
+        kinds=frozenset({ALARMS}),
+        reader=False,
     ),
     # the bundle's shape
     _s("catalog", parsers.identifier, "main", "ot_data", "Unity Catalog catalog of the tables", variable=True),
@@ -396,6 +416,8 @@ AF_ELEMENTS, AF_ATTRIBUTES = "pi_af_elements", "pi_af_attributes"
 EVENT_FRAMES_TABLE, EVENT_FRAME_ATTRIBUTES = "pi_event_frames", "pi_event_frame_attributes"
 EVENT_FRAME_READS = "pi_event_frame_reads"
 """Every read of the event frames (what changed, each time); the two tables above are its latest state."""
+ALARMS_TABLE, ACTIVE_ALARMS, ALARM_SUMMARY = "pi_alarms", "pi_active_alarms", "pi_alarm_summary"
+NOTIFICATION_RULES, ANNOTATIONS = "pi_notification_rules", "pi_annotations"
 RESOURCE_PREFIX = "osipi_"
 
 
@@ -425,6 +447,7 @@ FORMAT_RECORDED = "osipi"
 FORMAT_AF_ELEMENTS = "osipi_af_elements"
 FORMAT_AF_ATTRIBUTES = "osipi_af_attributes"
 FORMAT_EVENT_FRAMES = "osipi_event_frames"
+FORMAT_NOTIFICATION_RULES = "osipi_notification_rules"
 
 
 # -- pipeline kinds ---------------------------------------------------------------------------------------------
@@ -439,6 +462,7 @@ class PipelineKind:
         formats: the data source formats it reads.
         partitioned: one pipeline per plan partition (else one pipeline per bundle).
         continuous_capable: follows `ingestion_mode` (the others are always triggered by the ingest job).
+        runs_after: kinds whose tables it reads, so the ingest job runs it after their tasks.
         doc: one line for the resource file's header.
     """
 
@@ -449,6 +473,7 @@ class PipelineKind:
     doc: str
     partitioned: bool = False
     continuous_capable: bool = False
+    runs_after: tuple[str, ...] = ()
 
     def resource_key(self, partition_id: str | None = None) -> str:
         """The bundle resource key: `osipi_timeseries_p0001`, `osipi_af_hierarchy`."""
@@ -475,6 +500,12 @@ PIPELINE_KINDS: dict[str, PipelineKind] = {
             EVENT_FRAMES, "event_frames.py", (EVENT_FRAME_READS, EVENT_FRAMES_TABLE, EVENT_FRAME_ATTRIBUTES),
             (FORMAT_EVENT_FRAMES,),
             "AF event frames and their attribute values, every frame ever read kept",
+        ),
+        PipelineKind(
+            ALARMS, "alarms.py", (ALARMS_TABLE, ACTIVE_ALARMS, ALARM_SUMMARY, NOTIFICATION_RULES, ANNOTATIONS),
+            (FORMAT_NOTIFICATION_RULES,),
+            "alarms from the event frames, notification rules and annotations, recomputed on every run",
+            runs_after=(AF_HIERARCHY, EVENT_FRAMES, TIMESERIES),
         ),
     )
 }  # fmt: skip

@@ -5,7 +5,8 @@
     ├── PIConnectionError         unreachable URL, TLS failure, a proxy's HTML instead of JSON, a truncated body
     └── PIResponseError           a failed response; carries `status` and `url`
         ├── PIAuthError           401 / 403 or a refused token request; never retried
-        └── PINotFoundError       404: an unknown WebId, path or name
+        ├── PINotFoundError       404: an unknown WebId, path or name
+        └── PIUnsupportedError    404 for a whole controller: the server's PI Web API release predates it
 
 Messages never contain credentials or tokens: they are built from URLs (which hold none) and server error text.
 """
@@ -45,3 +46,22 @@ class PIAuthError(PIResponseError):
 
 class PINotFoundError(PIResponseError):
     """404: the WebId, path or name does not exist on the server."""
+
+
+class PIUnsupportedError(PIResponseError):
+    """The server has no controller for this feature (404 "No HTTP resource"): its PI Web API is too old.
+
+    Attributes:
+        feature: what could not be read (e.g. "notification rules").
+        required: the first PI Web API release that serves it (e.g. "PI Web API 2018").
+    """
+
+    def __init__(self, feature: str, required: str, *, url: str = "") -> None:
+        super().__init__(
+            f"{feature} need {required} or later: the server at {url} has no route for them (404 No HTTP resource); "
+            f"upgrade PI Web API or leave {feature} out of the pipeline",
+            status=404,
+            url=url,
+        )
+        self.feature = feature
+        self.required = required

@@ -105,6 +105,7 @@ class EventFrame:
     is_acknowledged: bool = False
     acknowledged_by: str = ""
     acknowledged_date: datetime | None = None
+    is_annotated: bool = False
     ref_element_webids: tuple[str, ...] = ()
 
 

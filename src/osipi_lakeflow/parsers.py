@@ -185,6 +185,20 @@ def split_list(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.strip() for t in (text or "").split(",") if t.strip()))
 
 
+AF_NAME_FORBIDDEN = frozenset("*?;{}[]|\\`'\"")
+"""Characters AF refuses in an object name (templates and categories included)."""
+
+
+def af_names(text: str) -> tuple[str, ...]:
+    """Comma-separated AF template or category names (may be empty); a character AF refuses in a name is an error."""
+    names = split_list(text)
+    for name in names:
+        bad = sorted(set(name) & AF_NAME_FORBIDDEN)
+        if bad:
+            raise ValueError(f"{name!r} holds {''.join(bad)!r}, which AF refuses in template and category names")
+    return names
+
+
 def join_list(items: Sequence[str]) -> str:
     """The inverse of `split_list`."""
     return ",".join(items)

@@ -24,7 +24,8 @@ def test_every_table_landed_non_empty(demo):
     _, workdir = demo
     tables = {t.name: t.rows for t in list_tables(workdir / "warehouse")}
     expected = {"pi_af_elements", "pi_af_attributes", "pi_event_frames", "pi_event_frame_attributes",
-                "pi_timeseries_p0001", "pi_timeseries_p0002"}  # fmt: skip
+                "pi_timeseries_p0001", "pi_timeseries_p0002", "pi_alarms", "pi_alarm_summary",
+                "pi_notification_rules"}  # fmt: skip
     assert expected <= set(tables), tables
     assert all(tables[name] > 0 for name in expected), tables
 
@@ -34,6 +35,14 @@ def test_report_shows_expectation_counts_for_each_partition(demo):
     for expectation in ("good_quality", "read_complete", "timestamp_and_tag_present"):
         assert expectation in done.stdout
     assert "dropped" in done.stdout and "warned" in done.stdout
+
+
+def test_report_ends_with_the_most_alarming_elements_and_the_active_alarms_in_80_columns(demo):
+    done, _ = demo
+    report = done.stdout[done.stdout.index("Most alarming elements") :]
+    assert "Active alarms (as of" in report
+    tables = report[: report.index("Done in")] if "Done in" in report else report
+    assert max(len(line) for line in tables.splitlines() if not line.startswith("─")) <= 80
 
 
 def test_second_run_reads_only_what_is_new(demo):

@@ -19,7 +19,14 @@ NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 
 def test_public_surface_is_exactly_what_is_documented():
     assert client.__all__ == sorted(client.__all__)
-    assert set(client.__all__) == {"EVENT_FRAME_VALUE_SCHEMA", "ClientConfig", "PIWebAPI", "RecordedRead"}
+    assert set(client.__all__) == {
+        "ANNOTATION_SCHEMA",
+        "EVENT_FRAME_VALUE_SCHEMA",
+        "NOTIFICATION_RULE_SCHEMA",
+        "ClientConfig",
+        "PIWebAPI",
+        "RecordedRead",
+    }
 
 
 @pytest.mark.parametrize(

@@ -140,3 +140,15 @@ def test_the_view_keeps_the_latest_read_of_every_instant_across_partition_tables
     got = sorted(bronze_key(r.asDict()) for r in spark.table(f"{schema}.pi_timeseries").collect())
     assert got == sorted(bronze_key(r) for r in current_rows(first + second))
     assert [k[2] for k in got if k[0] == "A"] == [1.0, 20.0, 65.0]
+
+
+def test_the_view_before_any_partition_is_empty_with_the_columns_users_query(spark):
+    """Readers of `pi_timeseries` (the alarms pipeline, dashboards) work from the first deploy, before any partition."""
+    from osipi_lakeflow.pipeline.views import VIEW_COLUMNS, view_sql
+
+    spark.sql("CREATE SCHEMA IF NOT EXISTS viewempty")
+    spark.sql(view_sql(None, "viewempty", []))
+    view = spark.table("viewempty.pi_timeseries")
+    assert view.count() == 0
+    assert view.columns == VIEW_COLUMNS
+    assert dict(view.dtypes)["timestamp"] == "timestamp" and dict(view.dtypes)["value_int"] == "bigint"

@@ -22,11 +22,6 @@ def test_view_rejects_injected_identifiers():
         view_sql("main", "osipi", ["t; DROP TABLE x"])
 
 
-def test_view_needs_tables():
-    with pytest.raises(PIConfigError, match="--tables"):
-        view_sql("main", "osipi", [])
-
-
 def test_bundle_variables_resolve_with_overrides_and_local_target():
     values = bundle_variables(BUNDLE, {"tags": "A,B"})
     assert resolve("${var.tags}@${bundle.target}", values, BUNDLE) == "A,B@local"

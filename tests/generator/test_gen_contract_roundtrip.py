@@ -30,6 +30,8 @@ def _example(setting: contract.Setting) -> str:
 
 
 def _invalid(setting: contract.Setting) -> str:
+    if setting.parse is parsers.af_names:
+        return "Alarm*"  # a wildcard is no AF name
     return "" if setting.parse is parsers.free_text else "!!bad!!"
 
 

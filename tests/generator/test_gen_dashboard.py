@@ -155,7 +155,9 @@ def test_every_query_parses_and_reads_only_what_the_bundle_creates(parser, plan:
 def test_expectations_read_every_pipelines_event_log(parser):
     plan = PLANS["three partitions"]
     reads = reads_of(parser, dashboard.expectations(plan).sql)
-    keys = [f"osipi_timeseries_{p.id}" for p in plan.partitions] + ["osipi_af_hierarchy", "osipi_event_frames"]
+    singles = [kind.resource_key() for kind in contract.PIPELINE_KINDS.values() if not kind.partitioned]
+    keys = [f"osipi_timeseries_{p.id}" for p in plan.partitions] + singles
+    assert {"osipi_af_hierarchy", "osipi_event_frames", "osipi_alarms"} <= set(singles)
     assert reads.relations == {contract.event_log_table(k) for k in keys}
     assert set().union(*reads.columns.values()) == {"details", "event_type", "timestamp"}
 

@@ -19,9 +19,7 @@ URL = "https://pi.example.com/piwebapi"
 
 
 def request(bundle: Path, **changes: object) -> RegenerateRequest:
-    base = dict(
-        bundle=bundle, discovery=DiscoverySpec((DB_PATH,)), settings={"pi_url": URL}, tags_per_pipeline=10
-    )
+    base = dict(bundle=bundle, discovery=DiscoverySpec((DB_PATH,)), settings={"pi_url": URL}, tags_per_pipeline=10)
     return RegenerateRequest(**{**base, **changes})
 
 
@@ -29,8 +27,9 @@ def test_first_run_writes_plan_and_resources(bundle: Path, fake_pi: FakePI) -> N
     result = regenerate(request(bundle), fake_pi)
     assert result.written and len(result.diff.added) == 60
     assert read_plan(bundle) == result.plan
-    assert sorted(p.name for p in (bundle / "resources").iterdir())[:2] == [
+    assert sorted(p.name for p in (bundle / "resources").iterdir())[:3] == [
         "osipi_af_hierarchy.pipeline.yml",
+        "osipi_alarms.pipeline.yml",
         "osipi_event_frames.pipeline.yml",
     ]
     assert len(list((bundle / "resources").glob("osipi_timeseries_p*.pipeline.yml"))) == 6

@@ -76,7 +76,7 @@ def test_continuous_mode_wraps_triggered_pipelines_in_a_continuous_job() -> None
     files = render_bundle(plan_partitions(tags(30), 10), with_settings(ingestion_mode="continuous")).files
     assert pipeline(files, "osipi_timeseries_p0002")["continuous"] is False
     ingest = job(files, "osipi_ingest")
-    assert [t["task_key"] for t in ingest["tasks"]] == ["af_hierarchy", "event_frames", "publish_views"]
+    assert [t["task_key"] for t in ingest["tasks"]] == ["af_hierarchy", "event_frames", "publish_views", "alarms"]
     live = job(files, "osipi_live")
     assert live["continuous"] == {"pause_status": "UNPAUSED"}
     assert [t["task_key"] for t in live["tasks"]] == ["timeseries_p0001", "timeseries_p0002", "timeseries_p0003"]
@@ -102,6 +102,16 @@ def test_job_runs_partitions_in_lanes_then_publishes_the_view() -> None:
     assert publish["python_wheel_task"]["entry_point"] == "osipi-publish-views"
     assert publish["python_wheel_task"]["parameters"] == ["--catalog", "${var.catalog}", "--schema", "${var.schema}"]
     assert ingest["schedule"]["quartz_cron_expression"] == "${var.schedule}"
+
+
+def test_alarms_run_after_the_kinds_whose_tables_they_read() -> None:
+    for partitions in (0, 30):
+        ingest = job(render_bundle(plan_partitions(tags(partitions), 10), SETTINGS).files, "osipi_ingest")
+        alarms = ingest["tasks"][-1]
+        assert alarms["task_key"] == "alarms" and alarms["run_if"] == "ALL_DONE"
+        assert alarms["pipeline_task"]["pipeline_id"] == "${resources.pipelines.osipi_alarms.id}"
+        # the time series end with the publish task, which runs after every partition and makes pi_timeseries
+        assert alarms["depends_on"] == [{"task_key": k} for k in ("af_hierarchy", "event_frames", "publish_views")]
 
 
 def test_databricks_yml_declares_the_contract_variables_and_two_side_by_side_targets() -> None:

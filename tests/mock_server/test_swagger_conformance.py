@@ -92,7 +92,22 @@ def _sample_urls(mock) -> list[tuple[str, str]]:
     template = get(db["Links"]["ElementTemplates"])["Items"][0]
     category = get(db["Links"]["ElementCategories"])["Items"][0]
     w, p = point["WebId"], point["WebId"]
+    alarms = get(db["Links"]["EventFrames"], startTime="*-1d", templateName="Alarm")["Items"]
+    annotated = next(f for f in alarms if f["IsAnnotated"])
+    note = get(annotated["Links"]["Annotations"])["Items"][0]
+    rule = get(f"{u}/notificationrules/search", databaseWebId=db["WebId"], maxCount=1)["Items"][0]
+    equipment = mock.archive.notification_rules()[0]["path"].rpartition("\\NotificationRules[")[0]
     return [
+        ("/notificationrules/search", f"{u}/notificationrules/search?databaseWebId={db['WebId']}"),
+        ("/notificationrules/{webId}", f"{u}/notificationrules/{rule['WebId']}"),
+        (
+            "/notificationrules/{webId}/notificationrulesubscribers",
+            f"{u}/notificationrules/{rule['WebId']}/notificationrulesubscribers",
+        ),
+        ("/elements/{webId}/notificationrules", get(f"{u}/elements", path=equipment)["Links"]["NotificationRules"]),
+        ("/eventframes/{webId}/annotations", annotated["Links"]["Annotations"]),
+        ("/eventframes/{webId}/annotations/{id}", note["Links"]["Self"]),
+        ("/streams/{webId}/recorded", f"{u}/streams/{w}/recorded?associations=Annotations&startTime=*-3d"),
         ("/", f"{u}/"),
         ("/dataservers", f"{u}/dataservers"),
         ("/dataservers/{webId}", server["Links"]["Self"]),

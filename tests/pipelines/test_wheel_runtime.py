@@ -1,5 +1,5 @@
 """The product wheel is all a pipeline needs: a clean environment holding only the wheel and pyspark runs the
-three pipeline sources (time series, AF hierarchy, event frames) against the mock.
+pipeline sources (time series, AF hierarchy, event frames, then alarms, which reads their tables) against the mock.
 
 This is what serverless installs from the pipelines' `environment.dependencies`: the wheel with its runtime
 dependencies, nothing of the application (generator, mock server, CLI) or of the tests.
@@ -55,7 +55,7 @@ def test_the_clean_environment_lacks_every_application_dependency(clean_python: 
         assert done.returncode != 0, f"{module} is importable next to the wheel"
 
 
-def test_the_three_pipeline_sources_run_on_the_wheel_alone(clean_python: str, tmp_path: Path) -> None:
+def test_every_pipeline_source_runs_on_the_wheel_alone(clean_python: str, tmp_path: Path) -> None:
     bundle, warehouse = tmp_path / "bundle", tmp_path / "warehouse"
     bundle.mkdir()
     (bundle / "pipelines").symlink_to(REPO / "pipelines")
@@ -64,10 +64,9 @@ def test_the_three_pipeline_sources_run_on_the_wheel_alone(clean_python: str, tm
                 "--tags-per-pipeline", "20", "--history-start", "*-1h", "--auth-method", "anonymous", "--no-sample",
                 "--quiet"]  # fmt: skip
         assert generate(argv, environ={}) == 0
-        results = run_pipelines(
-            bundle, warehouse, variables={"pi_url": mock.url}, env={}, timeout=900, python=clean_python
-        )
+        variables = {"pi_url": mock.url}
+        results = run_pipelines(bundle, warehouse, variables=variables, env={}, timeout=900, python=clean_python)
     assert results and all(r.ok for r in results), [(r.key, r.error) for r in results]
     landed = {t.name: t.rows for t in list_tables(warehouse)}
-    for table in ("pi_timeseries_p0001", "pi_af_elements", "pi_af_attributes", "pi_event_frames"):
+    for table in ("pi_timeseries_p0001", "pi_af_elements", "pi_af_attributes", "pi_event_frames", "pi_alarms"):
         assert landed.get(table, 0) > 0, (table, landed)

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from requests.auth import AuthBase
 
-from osipi_lakeflow.client import discovery, snapshot, updates
+from osipi_lakeflow.client import annotations, discovery, notifications, snapshot, updates
 from osipi_lakeflow.client.config import ClientConfig
 from osipi_lakeflow.client.fetch import BatchFetcher, Fetcher, StreamSetFetcher
 from osipi_lakeflow.client.paging import TagCursor
@@ -189,6 +189,27 @@ class PIWebAPI:
     def event_frame_values(self, frames: Iterable[EventFrame]) -> pa.Table:
         """One row per (frame, attribute) in `EVENT_FRAME_VALUE_SCHEMA`."""
         return snapshot.event_frame_values(self._transport, (f.webid for f in frames), self.config.tags_per_request)
+
+    def notification_rules(self, database: AssetDatabase | str) -> pa.Table:
+        """The database's notification rules (alarm configuration) with their subscribers.
+
+        Rows in `NOTIFICATION_RULE_SCHEMA`; `PIUnsupportedError` on a server older than PI Web API 2018.
+        """
+        return notifications.notification_rules(
+            self._transport, self._database(database).webid, self.config.page_size, self.config.tags_per_request
+        )
+
+    def event_frame_annotations(self, frames: Iterable[EventFrame | str]) -> pa.Table:
+        """Operators' annotations of event frames (or frame WebIds) in `ANNOTATION_SCHEMA`, many frames per call."""
+        webids = (f if isinstance(f, str) else f.webid for f in frames)
+        return annotations.frame_annotations(self._transport, webids, self.config.tags_per_request)
+
+    def value_annotations(self, tag: str, start: TimeLike, end: TimeLike) -> pa.Table:
+        """Annotations of one stream's recorded values with start <= time <= end, in `ANNOTATION_SCHEMA`."""
+        begin, finish = self._times(start, end)
+        return annotations.value_annotations(
+            self._transport, tag, format_time(begin), format_time(finish), self._limit.value
+        )
 
     # -- time series -------------------------------------------------------------------------------------------
     def recorded(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 
 from osipi_lakeflow.models import OPEN_END_YEAR, Attribute, DataServer, Element, EventFrame, Point
 from osipi_lakeflow.pitime import parse_timestamp
@@ -86,6 +87,7 @@ def event_frame(i: dict) -> EventFrame:
         acknowledged_by=i.get("AcknowledgedBy") or "",
         # PI fills AcknowledgedDate with a placeholder (1970-01-01) on frames nobody acknowledged
         acknowledged_date=time_or_none(i.get("AcknowledgedDate")) if i.get("IsAcknowledged") else None,
+        is_annotated=bool(i.get("IsAnnotated")),
         ref_element_webids=tuple(i.get("RefElementWebIds") or ()),
     )
 
@@ -93,3 +95,20 @@ def event_frame(i: dict) -> EventFrame:
 def time_or_none(text: object) -> datetime | None:
     """A UTC datetime from a PI timestamp string, None for a missing one."""
     return parse_timestamp(text) if isinstance(text, str) and text else None
+
+
+_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def duration_or_none(text: object) -> timedelta | None:
+    """A timedelta from an ISO-8601 duration (`PT15M`, `P1DT2H`), as AF time spans travel; None when missing.
+
+    A malformed duration raises ValueError naming it (months and years have no fixed length and are refused).
+    """
+    if not isinstance(text, str) or not text:
+        return None
+    match = _DURATION.match(text)
+    if match is None or text in ("P", "PT") or text.endswith("T"):
+        raise ValueError(f"{text!r} is not an ISO-8601 duration of days, hours, minutes and seconds")
+    days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)

@@ -2,6 +2,7 @@
 
 from osipi_lakeflow.datasource.af import PIAttributesDataSource, PIElementsDataSource
 from osipi_lakeflow.datasource.frames import PIEventFramesDataSource
+from osipi_lakeflow.datasource.notifications import PINotificationRulesDataSource
 from osipi_lakeflow.datasource.reading import SOURCE_SCHEMA, SOURCE_SCHEMA_DDL, PIReadError
 from osipi_lakeflow.datasource.timeseries import PIDataSource
 
@@ -10,6 +11,7 @@ ALL_SOURCES = (
     PIElementsDataSource,
     PIAttributesDataSource,
     PIEventFramesDataSource,
+    PINotificationRulesDataSource,
 )
 
 
@@ -25,6 +27,7 @@ __all__ = [
     "PIDataSource",
     "PIElementsDataSource",
     "PIEventFramesDataSource",
+    "PINotificationRulesDataSource",
     "PIReadError",
     "SOURCE_SCHEMA",
     "SOURCE_SCHEMA_DDL",

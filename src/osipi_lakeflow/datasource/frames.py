@@ -66,6 +66,7 @@ FRAME_FIELDS: tuple[pa.Field, ...] = (
     pa.field("acknowledged", pa.bool_()),
     pa.field("acknowledged_by", pa.string()),
     pa.field("acknowledged_at", UTC_MICROS),
+    pa.field("is_annotated", pa.bool_()),
 )
 """What PI says of a frame; `end_time` and `duration_seconds` are null while it is open."""
 _VALUE_FIELDS = tuple(f.with_nullable(True) for f in EVENT_FRAME_VALUE_SCHEMA if f.name != "event_frame_webid")
@@ -104,6 +105,7 @@ def frame_record(frame: EventFrame, now: datetime) -> dict:
         "acknowledged": frame.is_acknowledged,
         "acknowledged_by": frame.acknowledged_by or None,
         "acknowledged_at": frame.acknowledged_date,
+        "is_annotated": frame.is_annotated,
     }
 
 

@@ -21,6 +21,8 @@ import argparse
 import re
 from collections.abc import Sequence
 
+from pyspark.sql.pandas.types import from_arrow_schema
+
 from osipi_lakeflow import contract
 from osipi_lakeflow.errors import PIConfigError
 from osipi_lakeflow.schema import BRONZE_SCHEMA, COVERAGE, EVENT, RECORDED_SCHEMA
@@ -57,14 +59,25 @@ FROM reads e LEFT ANTI JOIN covers c
 WHERE coalesce(e.row_kind, '{EVENT}') = '{EVENT}'"""
 
 
+def _no_reads() -> str:
+    """A relation of bronze's columns and types holding no row: the view's source before any partition exists."""
+    fields = from_arrow_schema(BRONZE_SCHEMA).fields
+    return (
+        "SELECT " + ", ".join(f"CAST(NULL AS {f.dataType.simpleString()}) AS {f.name}" for f in fields) + " WHERE 1 = 0"
+    )
+
+
 def view_sql(catalog: str | None, schema: str, tables: Sequence[str], view: str = VIEW_NAME) -> str:
-    """The CREATE OR REPLACE VIEW statement; identifiers are validated, so nothing can be injected."""
-    if not tables:
-        raise PIConfigError("no partition tables to publish: pass --tables pi_timeseries_p0001,... (comma-separated)")
+    """The CREATE OR REPLACE VIEW statement; identifiers are validated, so nothing can be injected.
+
+    With no partition table yet the view is empty but typed, so what reads it (the alarms pipeline, dashboards)
+    works from the first deploy.
+    """
     prefix = (f"{_ident(catalog, 'catalog')}." if catalog else "") + f"{_ident(schema, 'schema')}."
     union = "\n  UNION ALL\n  ".join(
         f"SELECT {_BRONZE_COLUMNS} FROM {prefix}{_ident(t, 'table')}" for t in sorted(set(tables))
     )
+    union = union or _no_reads()
     return f"CREATE OR REPLACE VIEW {prefix}{_ident(view, 'view')} AS\n{current_sql(f'({union})')}"
 
 

@@ -1,0 +1,102 @@
+"""Annotations: operators' comments on event frames and on recorded values, as Arrow tables of one schema.
+
+Event-frame annotations come from `eventframes/{webId}/annotations`, many frames per `POST /batch`. A value's
+annotation comes with the value itself: `streams/{webId}/recorded?associations=Annotations` (the association
+PI Web API documents for GetRecorded), paged by time like any recorded read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from urllib.parse import quote
+
+import pyarrow as pa
+
+from osipi_lakeflow.client.listing import batch_get
+from osipi_lakeflow.client.parse import time_or_none
+from osipi_lakeflow.client.session import Transport, error_text, status_error
+from osipi_lakeflow.errors import PIResponseError
+
+_UTC_MICROS = pa.timestamp("us", tz="UTC")
+ANNOTATION_SCHEMA: pa.Schema = pa.schema(
+    [
+        pa.field("owner_webid", pa.string(), nullable=False),
+        pa.field("value_timestamp", _UTC_MICROS),
+        pa.field("id", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("description", pa.string()),
+        pa.field("value", pa.string()),
+        pa.field("creator", pa.string()),
+        pa.field("creation_date", _UTC_MICROS),
+        pa.field("modifier", pa.string()),
+        pa.field("modify_date", _UTC_MICROS),
+    ]
+)
+"""One row per annotation: `owner_webid` is the event frame or the stream; `value_timestamp` is the annotated
+value's time (null for event-frame annotations); a `value` that is not text is kept as its JSON."""
+
+_FIELDS = ("Id", "Name", "Description", "Value", "Creator", "CreationDate", "Modifier", "ModifyDate")
+
+
+def frame_annotations(transport: Transport, frames: Iterable[str], frames_per_call: int) -> pa.Table:
+    """The annotations of each event frame in `ANNOTATION_SCHEMA`; a frame deleted since it was found is left out."""
+    frame_ids = list(dict.fromkeys(frames))
+    params = [("selectedFields", ";".join(f"Items.{f}" for f in _FIELDS))]
+    rows = []
+    for offset in range(0, len(frame_ids), frames_per_call):
+        chunk = frame_ids[offset : offset + frames_per_call]
+        answers = batch_get(transport, [(f"eventframes/{quote(f, safe='')}/annotations", params) for f in chunk])
+        for frame, (status, content, url) in zip(chunk, answers, strict=True):
+            if status == 404:
+                continue
+            if status >= 400:
+                raise status_error(status, url, error_text(content))
+            rows += [_row(frame, None, a) for a in (content or {}).get("Items") or [] if isinstance(a, dict)]
+    return pa.Table.from_pylist(rows, schema=ANNOTATION_SCHEMA)
+
+
+def value_annotations(transport: Transport, webid: str, start: str, end: str, max_count: int) -> pa.Table:
+    """The annotations of a stream's recorded values with start <= time <= end, in time order.
+
+    Pages of `max_count` values: a full page is re-read from its last timestamp (dropping the values at it), so
+    several values at one instant are neither lost nor repeated.
+    """
+    selected = "Items.Timestamp;Items.Annotated;" + ";".join(f"Items.Annotations.{f}" for f in _FIELDS)
+    path = f"streams/{quote(webid, safe='')}/recorded"
+    rows: list[dict] = []
+    while True:
+        params = [("startTime", start), ("endTime", end), ("maxCount", str(max_count))]
+        params += [("associations", "Annotations"), ("selectedFields", selected)]
+        values = [v for v in transport.get(path, params).data.get("Items") or [] if isinstance(v, dict)]
+        full = len(values) >= max_count
+        if full:
+            last = values[-1].get("Timestamp")
+            values = [v for v in values if v.get("Timestamp") != last]
+            if not values:
+                raise PIResponseError(
+                    f"more than {max_count} values of {webid} at {last}: raise max_count to read their annotations",
+                    url=transport.url(path),
+                )
+        for value in values:
+            stamp = time_or_none(value.get("Timestamp"))
+            rows += [_row(webid, stamp, a) for a in value.get("Annotations") or [] if isinstance(a, dict)]
+        if not full:
+            return pa.Table.from_pylist(rows, schema=ANNOTATION_SCHEMA)
+        start = last
+
+
+def _row(owner: str, value_timestamp: object, item: dict) -> dict:
+    value = item.get("Value")
+    return {
+        "owner_webid": owner,
+        "value_timestamp": value_timestamp,
+        "id": item.get("Id"),
+        "name": item.get("Name"),
+        "description": item.get("Description"),
+        "value": value if isinstance(value, str) or value is None else json.dumps(value),
+        "creator": item.get("Creator"),
+        "creation_date": time_or_none(item.get("CreationDate")),
+        "modifier": item.get("Modifier"),
+        "modify_date": time_or_none(item.get("ModifyDate")),
+    }
