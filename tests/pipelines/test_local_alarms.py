@@ -1,9 +1,9 @@
 """The alarms pipeline on the local engine over HTTP: alarms, notification rules and annotations equal PI's truth.
 
 Two rounds, each the event-frame, AF and time-series pipelines first, then the alarms pipeline in a second
-`run_pipelines` call (one call orders them the same way: the wheel-runtime test runs every pipeline at once). The moment of the first round is picked
-from the mock's ground truth: an alarm not yet acknowledged then is acknowledged before the second, and an alarm
-open then closes before it.
+`run_pipelines` call (one call orders them the same way: the wheel-runtime test runs every pipeline at once). The
+moment of the first round is picked from the mock's ground truth: an alarm not yet acknowledged then is
+acknowledged before the second, and an alarm open then closes before it.
 """
 
 import collections
