@@ -169,14 +169,13 @@ ORDER BY status, behind_minutes DESC, tag""",
 
 
 def active_alarms() -> Dataset:
-    """Alarm frames still open (no end, or an end in the future such as PI's 9999), oldest first."""
+    """The alarms open at the alarms pipeline's last refresh (`pi_active_alarms`), the longest open first."""
     return Dataset(
         "active_alarms",
         "Active alarms",
-        f"""SELECT name, template, severity, start_time, acknowledged, path,
-  {_minutes_between(_NOW, "start_time")} AS open_minutes
-FROM {contract.EVENT_FRAMES_TABLE}
-WHERE {monitoring.ALARM_FLAG} AND NOT deleted_in_pi AND (end_time IS NULL OR end_time > {_NOW})
+        f"""SELECT alarm_name AS name, template, severity, start_time, acknowledged, element_path AS path,
+  round(active_seconds / 60.0, 1) AS open_minutes
+FROM {contract.ACTIVE_ALARMS}
 ORDER BY start_time""",
     )
 

@@ -68,7 +68,7 @@ def create_app(warehouse: Path) -> FastAPI:
 
     @app.get("/alarms", response_class=HTMLResponse)
     def alarms_page() -> HTMLResponse:
-        return _page("alarms.html", "/alarms", warehouse, alarms=assets.active_alarms(assets.event_frames(warehouse)))
+        return _page("alarms.html", "/alarms", warehouse, alarms=assets.active_alarms(warehouse))
 
     return app
 

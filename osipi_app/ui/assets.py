@@ -1,8 +1,8 @@
 """The asset panels: the AF tree with each element's tag coverage, event frames per template, and open alarms.
 
 "Open" is judged at the PI server time of the newest event-frame read (`observed_at`): a frame with no end, or an
-end after it (PI's 9999 end of an open frame included). Alarms are the frames PI lets operators acknowledge
-(`osipi_lakeflow.monitoring.ALARM_FLAG`), as on the bundle's dashboard.
+end after it (PI's 9999 end of an open frame included). Open alarms are the alarms pipeline's `pi_active_alarms`
+(its rules say what an alarm is), as on the bundle's dashboard.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 
 from osipi_app.ui.bronze import has_table, newest, partitions, read
-from osipi_lakeflow import contract, monitoring
+from osipi_lakeflow import contract
 from osipi_lakeflow.schema import EVENT
 
 
@@ -46,7 +46,6 @@ class Frame:
     start_time: datetime | None
     end_time: datetime | None
     acknowledged: bool | None
-    alarm: bool
     open: bool
     open_for: timedelta | None
 
@@ -84,8 +83,8 @@ def af_coverage(warehouse: Path) -> list[ElementCoverage]:
     ]
 
 
-_FRAME_COLUMNS = ["name", "template", "severity", "start_time", "end_time", "acknowledged", monitoring.ALARM_FLAG,
-                  "deleted_in_pi", "observed_at"]  # fmt: skip
+_FRAME_COLUMNS = ["name", "template", "severity", "start_time", "end_time", "acknowledged", "deleted_in_pi",
+                  "observed_at"]  # fmt: skip
 
 
 def event_frames(warehouse: Path) -> list[Frame]:
@@ -99,7 +98,7 @@ def event_frames(warehouse: Path) -> list[Frame]:
         is_open = r["end_time"] is None or (now is not None and r["end_time"] > now)
         open_for = now - r["start_time"] if is_open and now and r["start_time"] else None
         frames.append(Frame(r["name"], r["template"], r["severity"], r["start_time"], r["end_time"],
-                            r["acknowledged"], bool(r[monitoring.ALARM_FLAG]), is_open, open_for))  # fmt: skip
+                            r["acknowledged"], is_open, open_for))  # fmt: skip
     return sorted(frames, key=lambda f: (f.start_time is not None, f.start_time), reverse=True)
 
 
@@ -113,6 +112,17 @@ def frames_per_template(frames: list[Frame]) -> list[tuple[str, int, int]]:
     return sorted(((t, n, o) for t, (n, o) in counts.items()), key=lambda row: (-row[1], row[0]))
 
 
-def active_alarms(frames: list[Frame]) -> list[Frame]:
-    """Open alarm frames, the longest open first."""
-    return sorted((f for f in frames if f.alarm and f.open), key=lambda f: (f.start_time is None, f.start_time))
+_ALARM_COLUMNS = ["alarm_name", "template", "severity", "start_time", "active_seconds", "acknowledged"]
+
+
+def active_alarms(warehouse: Path) -> list[Frame]:
+    """The alarms open at the alarms pipeline's last refresh (`pi_active_alarms`), the longest open first."""
+    if not has_table(warehouse, contract.ACTIVE_ALARMS):
+        return []
+    rows = read(warehouse, contract.ACTIVE_ALARMS, _ALARM_COLUMNS).to_pylist()
+    alarms = [
+        Frame(r["alarm_name"], r["template"], r["severity"], r["start_time"], None, r["acknowledged"], True,
+              timedelta(seconds=r["active_seconds"]) if r["active_seconds"] is not None else None)
+        for r in rows
+    ]  # fmt: skip
+    return sorted(alarms, key=lambda f: (f.start_time is None, f.start_time))

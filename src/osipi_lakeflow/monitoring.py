@@ -1,8 +1,8 @@
-"""What monitoring calls stale, failing, an alarm and open: one definition for every place that shows it.
+"""What monitoring calls stale and failing: one definition for every place that shows it (alarms: `pipeline.alarms`).
 
 The bundle's AI/BI dashboard (`generator.dashboard`, SQL on a warehouse) and the local pages (`osipi_app.ui`,
 pyarrow on the local warehouse) both show these; each reads its thresholds and column names from here, so the two
-can never disagree about which tag is stale or which frame is an alarm. Pure: no Spark, no pyarrow.
+can never disagree about which tag is stale. Pure: no Spark, no pyarrow.
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ pipeline holds it (its probe fails: the point was deleted or denied) while the o
 
 HOURS_SHOWN = 48
 """Values landed per hour: the last this many hours."""
-
-ALARM_FLAG = "can_be_acknowledged"
-"""Event frames PI lets operators acknowledge are alarms (AF gives that to alarm/notification templates)."""
 
 FAILING, STALE = "failing", "stale"
 """Why a tag is listed: its latest read failed (a `gap` row, with its `read_error`), or it stopped advancing."""
