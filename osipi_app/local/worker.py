@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import queue
+import shutil
 import signal
 import sys
 import threading
@@ -377,7 +378,9 @@ def main(argv: list[str] | None = None) -> int:
 def export_table(url: str, table: str, target: Path) -> dict:
     """Write what `table` (a table or a view, `schema.name`) returns to one Parquet file; never raises.
 
-    Written beside the target and renamed, so a failed export leaves no half-written file.
+    Spark writes it (one task, so one file) into a folder beside the target, then the file is renamed: a failed
+    export leaves no half-written file, and no row travels through the Connect client (a day of 2,000 tags,
+    millions of rows, is more than one gRPC answer carries).
     """
     import pyarrow.parquet as pq
     from pyspark.sql.connect.session import SparkSession as ConnectSession
@@ -387,14 +390,14 @@ def export_table(url: str, table: str, target: Path) -> dict:
     spark = ConnectSession.builder.remote(url).create()
     partial = target.with_name(f".{target.name}.partial")
     try:
-        data = spark.table(table).toArrow()
-        pq.write_table(data, partial)
-        partial.replace(target)
-        outcome.update(ok=True, rows=data.num_rows)
+        spark.table(table).coalesce(1).write.mode("overwrite").parquet(partial.as_uri())
+        (written,) = partial.glob("part-*.parquet")
+        written.replace(target)
+        outcome.update(ok=True, rows=pq.ParquetFile(target).metadata.num_rows)
     except Exception as error:  # reported to the caller, who prints it
         outcome["error"] = f"{type(error).__name__}: {error}"
-        partial.unlink(missing_ok=True)
     finally:
+        shutil.rmtree(partial, ignore_errors=True)
         spark.stop()
     outcome["seconds"] = round(time.monotonic() - began, 2)
     return outcome
