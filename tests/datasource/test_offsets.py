@@ -98,7 +98,7 @@ def test_a_snapshot_ahead_of_a_backfill_is_not_read_early():
 def test_a_failing_tag_is_held_rewound_to_its_last_read_and_the_others_advance():
     start = StreamOffset(T, {"bad": TagState(T, T - H), "good": TagState(T, T - H)}, late_scan_at=T)
     end = plan(start, T + H, {"bad": DENIED, "good": OK}, late_window=timedelta(0))
-    assert end.held["bad"] == Hold(500, DENIED.error, T + H, 1)
+    assert end.held["bad"] == Hold(500, DENIED.error, T + H, 1, scanned=T)
     assert end.tags["bad"] == TagState(T - H, T - H)  # its last range may have failed: read it again later
     assert ranges(end) == {"good": (T, T + H)}
 
@@ -110,6 +110,21 @@ def test_a_held_tag_stays_counts_its_probes_and_resumes_with_no_gap():
     assert still.held["bad"].attempts == 2 and still.tags["bad"].pos == T - H and "bad" not in ranges(still)
     back = plan(still, T + 2 * H, {"bad": OK}, late_window=timedelta(0))
     assert back.held == {} and ranges(back)["bad"] == (T - H, T + 2 * H)
+
+
+def test_a_resumed_tag_rereads_late_window_before_the_last_scan_it_took_part_in():
+    # held at T + H after a scan at T; edits PI made while it was held reached no scan and no marker
+    last_read = TagState(T + H, T + H - timedelta(minutes=5))
+    start = StreamOffset(T + H, {"bad": last_read, "good": last_read}, late_scan_at=T)
+    held = plan(start, T + H, {"bad": DENIED, "good": OK})
+    assert held.held["bad"].scanned == T and "bad" not in ranges(held)
+    back = plan(held, T + H + timedelta(minutes=5), {"bad": OK, "good": OK})
+    assert back.held == {} and ranges(back)["bad"] == (T - H, T + H + timedelta(minutes=5))
+    assert StreamOffset.from_json(held.to_json()).held == held.held
+
+
+def test_a_hold_written_before_scans_were_recorded_counts_from_its_start():
+    assert Hold.from_json([500, "denied", "2026-11-01T00:00:00.000000Z", 2]) == Hold(500, "denied", T, 2)
 
 
 def test_a_route_that_answers_404_for_every_tag_holds_every_tag_and_skips_nothing():

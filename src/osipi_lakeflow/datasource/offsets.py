@@ -11,7 +11,9 @@ Because B is chosen before reading (in `latestOffset`), the checkpoint alone mak
 
 A tag whose probe fails (a point-security denial, a deleted point, a 409) is *held*: its position stays (rewound
 once to the start of its last read, which may have failed), it is reported with its cause, and it resumes from
-there when it answers again, with no gap. The other tags advance.
+there when it answers again, with no gap. Changes PI made to it meanwhile reached no late scan and, once its
+stream-update marker lapsed, no marker: on resuming it also re-reads from `late_window` before the last scan it
+took part in. The other tags advance.
 
 JSON form (what Spark writes to the checkpoint)::
 
@@ -80,22 +82,30 @@ class TagState:
 
 @dataclass(frozen=True, slots=True)
 class Hold:
-    """Why a tag is held, since when, and how many probes in a row it has failed."""
+    """Why a tag is held, since when, how many probes in a row it has failed, and its last late scan.
+
+    `scanned` is the partition's last late scan before the hold (None: unknown, count from `since`): changes PI made
+    to the tag from then on were seen by no scan and, once its stream-update marker lapsed, by no marker either, so
+    the tag re-reads from `scanned - late_window` when it resumes.
+    """
 
     status: int | None
     error: str
     since: datetime
     attempts: int = 1
+    scanned: datetime | None = None
 
     def to_json(self) -> list:
-        """`[status, error, since, attempts]`."""
-        return [self.status, self.error, _iso(self.since), self.attempts]
+        """`[status, error, since, attempts, scanned or ""]`."""
+        return [self.status, self.error, _iso(self.since), self.attempts, _iso(self.scanned) if self.scanned else ""]
 
     @classmethod
     def from_json(cls, value: list) -> Hold:
-        """Parse the form `to_json` writes."""
-        status, error, since, attempts = value
-        return cls(status, str(error), _parse(since), int(attempts))
+        """Parse the form `to_json` writes, and the earlier one without `scanned` (the tag then counts from `since`)."""
+        status, error, since, attempts, *scanned = value
+        return cls(
+            status, str(error), _parse(since), int(attempts), _parse(scanned[0]) if scanned and scanned[0] else None
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +232,8 @@ def next_offset(
     """Choose the end offset of the next micro-batch; returns `start` itself when there is nothing to read.
 
     Held and failing tags stay where they are; every other tag moves to min(now, position + span) and re-reads
-    its previous snapshot instant when it is behind its position. A late scan is due when `late_window / 4` of
+    its previous snapshot instant when it is behind its position; a tag that resumes from a hold re-reads from
+    `late_window` before the last late scan it took part in. A late scan is due when `late_window / 4` of
     server time has passed since the last one; it re-reads from max(last scan - late_window, previous batch's
     server time - 1.75 x late_window), so an event up to `late_window` late is found even when runs are spaced
     further apart than the scan interval. `read_seq` must exceed the start's (the caller passes a clock-based one).
@@ -239,7 +250,7 @@ def next_offset(
         if not probe.ok:
             before = held.get(webid)
             if before is None:  # its last read may have failed: read that range again once it answers
-                held[webid] = Hold(probe.status, probe.error or "", now)
+                held[webid] = Hold(probe.status, probe.error or "", now, scanned=start.late_scan_at)
                 tags[webid] = TagState(state.read_from, state.read_from)
             else:
                 attempts = before.attempts + 1
@@ -264,6 +275,9 @@ def next_offset(
             read_from = min(read_from, previous)  # the snapshot read earlier may have been discarded or replaced
         if late_from is not None and state.pos > late_from:
             read_from = min(read_from, late_from)
+        resumed = start.held.get(webid)
+        if resumed is not None and late_window > timedelta(0):  # no scan or marker saw it while held
+            read_from = min(read_from, (resumed.scanned or resumed.since) - late_window)
         instants = (changed or {}).get(webid, ())
         read_from = fold_recent(read_from, instants, max(late_window, FOLD_AT_LEAST))
         tags[webid] = TagState(pos, read_from, state.snap)
