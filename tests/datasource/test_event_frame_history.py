@@ -17,6 +17,7 @@ from mock_server import MockSettings
 from mock_server.testing import running_mock
 from osipi_lakeflow.datasource.frames import ATTRIBUTE, DELETED, FRAME, FrameOffset, FrameStreamReader
 from osipi_lakeflow.datasource.options import AFOptions
+from tests.datasource.micro_batches import triggered_run
 
 T0 = datetime(2026, 11, 1, 12, tzinfo=UTC)
 DATABASE = r"\\PIAF01\Plant"
@@ -36,19 +37,8 @@ class FramePipeline:
         options = {"piUrl": self.mock.url, "afDatabase": DATABASE, "eventFrameStart": self.start,
                    "authMethod": "anonymous"}  # fmt: skip
         reader = FrameStreamReader(AFOptions.parse(options, "event_frames"))
-        reader.prepareForTriggerAvailableNow()
-        start = self.offset or reader.initialOffset()
-        added = []
-        for _ in range(5):
-            end = reader.latestOffset(start, None)
-            if end == start:
-                break
-            self.batches += 1
-            for part in reader.partitions(start, end):
-                for batch in reader.read(part):
-                    added.extend(pa.Table.from_batches([batch]).to_pylist())
-            start = end
-        self.offset = start
+        self.offset, added, batches = triggered_run(reader, self.offset, None, max_batches=5)
+        self.batches += batches
         self.rows += added
         return added
 

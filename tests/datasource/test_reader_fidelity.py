@@ -13,7 +13,6 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 import requests
 from pyspark.sql.streaming.datasource import ReadAllAvailable
@@ -22,6 +21,7 @@ from mock_server import MockSettings
 from mock_server.testing import running_mock
 from osipi_lakeflow.datasource.options import ReaderOptions
 from osipi_lakeflow.datasource.timeseries import PIStreamReader
+from tests.datasource.micro_batches import triggered_run
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "pipelines"))
 from pipeline_truth import bronze_key, current_rows, ground_truth, micros  # noqa: E402
@@ -43,18 +43,7 @@ class Pipeline:
         options = {"piUrl": self.mock.url, "tags": ",".join(self.tags), "start": "*-3h", "partitionId": "p0001",
                    "authMethod": "anonymous", "maxWindow": "1h"} | self.options | changes  # fmt: skip
         reader = PIStreamReader(ReaderOptions.parse(options))
-        reader.prepareForTriggerAvailableNow()
-        start = self.offset or reader.initialOffset()
-        added = []
-        for _ in range(60):
-            end = reader.latestOffset(start, ReadAllAvailable())
-            if end == start:
-                break
-            for part in reader.partitions(start, end):
-                for batch in reader.read(part):
-                    added.extend(pa.Table.from_batches([batch]).to_pylist())
-            start = end
-        self.offset = start
+        self.offset, added, _ = triggered_run(reader, self.offset, ReadAllAvailable(), max_batches=60)
         self.rows += added
         return added
 

@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
-from osipi_lakeflow.client.listing import batch_get
+from osipi_lakeflow.client.listing import batch_get_each
 from osipi_lakeflow.client.parse import time_or_none
-from osipi_lakeflow.client.session import Transport, error_text, status_error
+from osipi_lakeflow.client.session import Transport
 from osipi_lakeflow.errors import PIResponseError
 
 _UTC_MICROS = pa.timestamp("us", tz="UTC")
@@ -44,15 +44,8 @@ def frame_annotations(transport: Transport, frames: Iterable[str], frames_per_ca
     frame_ids = list(dict.fromkeys(frames))
     params = [("selectedFields", ";".join(f"Items.{f}" for f in _FIELDS))]
     rows = []
-    for offset in range(0, len(frame_ids), frames_per_call):
-        chunk = frame_ids[offset : offset + frames_per_call]
-        answers = batch_get(transport, [(f"eventframes/{quote(f, safe='')}/annotations", params) for f in chunk])
-        for frame, (status, content, url) in zip(chunk, answers, strict=True):
-            if status == 404:
-                continue
-            if status >= 400:
-                raise status_error(status, url, error_text(content))
-            rows += [_row(frame, None, a) for a in (content or {}).get("Items") or [] if isinstance(a, dict)]
+    for frame, content in batch_get_each(transport, frame_ids, "eventframes/{}/annotations", params, frames_per_call):
+        rows += [_row(frame, None, a) for a in (content or {}).get("Items") or [] if isinstance(a, dict)]
     return pa.Table.from_pylist(rows, schema=ANNOTATION_SCHEMA)
 
 

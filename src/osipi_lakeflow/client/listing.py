@@ -82,6 +82,26 @@ def batch_get(transport: Transport, requests: Sequence[tuple[str, Params]]) -> l
     return out
 
 
+def batch_get_each(
+    transport: Transport, webids: Sequence[str], path_template: str, params: Params, per_call: int
+) -> Iterator[tuple[str, Any]]:
+    """(WebId, content) of GET `path_template.format(webid)` for each WebId, `per_call` of them per `POST /batch`.
+
+    A WebId PI answers 404 is left out: the object was deleted since the caller found it, which is not a failure.
+    Any other failed sub-request raises the mapped error naming its URL, so a denial or server error is never
+    mistaken for an object with nothing to return.
+    """
+    for offset in range(0, len(webids), per_call):
+        chunk = webids[offset : offset + per_call]
+        answers = batch_get(transport, [(path_template.format(quote(w, safe="")), params) for w in chunk])
+        for webid, (status, content, url) in zip(chunk, answers, strict=True):
+            if status == 404:
+                continue
+            if status >= 400:
+                raise status_error(status, url, error_text(content))
+            yield webid, content
+
+
 def _items(data: object) -> list[dict]:
     items = data.get("Items") if isinstance(data, dict) else None
     return [item for item in items or [] if isinstance(item, dict)]

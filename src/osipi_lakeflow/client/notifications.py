@@ -6,13 +6,11 @@ PI Web API serves them from its 2018 release on (`notificationrules/search`, one
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import pyarrow as pa
 
-from osipi_lakeflow.client.listing import batch_get, paged
+from osipi_lakeflow.client.listing import batch_get_each, paged
 from osipi_lakeflow.client.parse import duration_or_none
-from osipi_lakeflow.client.session import Transport, error_text, status_error
+from osipi_lakeflow.client.session import Transport
 from osipi_lakeflow.errors import PINotFoundError, PIUnsupportedError
 
 NOTIFICATION_RULES_SINCE = "PI Web API 2018"
@@ -92,16 +90,10 @@ def _subscribers(transport: Transport, rules: list[str], per_call: int) -> dict[
     """Subscriber rows of each rule, many rules per `POST /batch`; a rule deleted meanwhile (404) has none."""
     params = [("selectedFields", _selected("Items", _SUBSCRIBER_KEYS))]
     found: dict[str, list[dict]] = {}
-    for offset in range(0, len(rules), per_call):
-        chunk = rules[offset : offset + per_call]
-        paths = [(f"notificationrules/{quote(r, safe='')}/notificationrulesubscribers", params) for r in chunk]
-        for rule, (status, content, url) in zip(chunk, batch_get(transport, paths), strict=True):
-            if status == 404:
-                continue
-            if status >= 400:
-                raise status_error(status, url, error_text(content))
-            items = (content or {}).get("Items") or []
-            found[rule] = [_row(i, _SUBSCRIBER_KEYS) for i in items if isinstance(i, dict)]
+    path = "notificationrules/{}/notificationrulesubscribers"
+    for rule, content in batch_get_each(transport, rules, path, params, per_call):
+        items = (content or {}).get("Items") or []
+        found[rule] = [_row(i, _SUBSCRIBER_KEYS) for i in items if isinstance(i, dict)]
     return found
 
 

@@ -9,9 +9,9 @@ import pyarrow as pa
 
 from osipi_lakeflow.client import parse
 from osipi_lakeflow.client.decode import StreamValues, decode_streams
-from osipi_lakeflow.client.listing import batch_get
+from osipi_lakeflow.client.listing import batch_get, batch_get_each
 from osipi_lakeflow.client.parse import time_or_none
-from osipi_lakeflow.client.session import Transport, error_text, status_error
+from osipi_lakeflow.client.session import Transport, error_text
 from osipi_lakeflow.errors import PIAuthError, PIResponseError
 from osipi_lakeflow.models import Point, StreamStatus
 from osipi_lakeflow.schema import RECORDED_SCHEMA
@@ -52,16 +52,10 @@ def event_frame_values(transport: Transport, frames: Iterable[str], frames_per_c
     """
     frame_ids = list(dict.fromkeys(frames))
     params = [("searchFullHierarchy", "true"), ("selectedFields", _VALUE_SELECTED)]
-    batches = []
-    for offset in range(0, len(frame_ids), frames_per_call):
-        chunk = frame_ids[offset : offset + frames_per_call]
-        answers = batch_get(transport, [(f"streamsets/{quote(f, safe='')}/value", params) for f in chunk])
-        for frame, (status, content, url) in zip(chunk, answers, strict=True):
-            if status == 404:
-                continue
-            if status >= 400:
-                raise status_error(status, url, error_text(content))
-            batches.append(_frame_batch(frame, (content or {}).get("Items") or []))
+    batches = [
+        _frame_batch(frame, (content or {}).get("Items") or [])
+        for frame, content in batch_get_each(transport, frame_ids, "streamsets/{}/value", params, frames_per_call)
+    ]
     if not batches:
         return EVENT_FRAME_VALUE_SCHEMA.empty_table()
     return pa.Table.from_batches(batches, schema=EVENT_FRAME_VALUE_SCHEMA)
