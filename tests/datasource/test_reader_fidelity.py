@@ -95,6 +95,43 @@ def test_a_denied_tag_is_held_the_others_flow_and_it_resumes_with_no_gap(mock, t
     assert pipeline.current() == truth(mock, tags)
 
 
+def test_edits_made_while_a_tag_was_held_reach_the_current_state_when_it_resumes(mock, tags):
+    # edits 30-50 minutes after the fact, within the late window, made while the tag is held (longer than its
+    # stream-update marker lives) to events before the start of its last read (the backfill's last 10 minutes)
+    behave(mock, edit_fraction=0.2, delete_fraction=0.05, edit_delay=[1800, 3000], delete_delay=[1800, 3000])
+    name = next(p.name for p in mock.archive.points() if p.webid == tags[0])
+    pipeline = Pipeline(mock, tags, lateWindow="1h", maxWindow="10m")
+    pipeline.run()
+    behave(mock, denied_points=[name])
+    for _ in range(4):
+        advance(mock, 900)
+        pipeline.run()
+    assert tags[0] in pipeline.offset["held"]
+    behave(mock, denied_points=[])
+    advance(mock, 60)
+    pipeline.run()
+    assert pipeline.offset["held"] == {}
+    assert pipeline.current() == truth(mock, tags)
+
+
+def test_a_short_hold_keeps_the_marker_so_old_edits_made_meanwhile_are_found(mock, tags):
+    # edits 30-50 minutes after the fact, older than the 10-minute late window: only the marker reports them
+    behave(mock, edit_fraction=0.2, edit_delay=[1800, 3000])
+    name = next(p.name for p in mock.archive.points() if p.webid == tags[0])
+    pipeline = Pipeline(mock, tags, lateWindow="10m")
+    pipeline.run()
+    advance(mock, 60)
+    pipeline.run()
+    behave(mock, denied_points=[name])
+    advance(mock, 240)
+    pipeline.run()
+    assert tags[0] in pipeline.offset["held"]
+    behave(mock, denied_points=[])
+    advance(mock, 60)
+    pipeline.run()
+    assert pipeline.current() == truth(mock, tags)
+
+
 @pytest.mark.parametrize("behaviour", ["conflict_points", "vanished_points"])
 def test_a_conflicting_or_vanished_tag_keeps_its_position_and_is_never_skipped_past(mock, tags, behaviour):
     name = next(p.name for p in mock.archive.points() if p.webid == tags[1])

@@ -189,14 +189,17 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
         self, pi: PIWebAPI, markers: dict[str, str], statuses: dict[str, StreamStatus]
     ) -> dict[str, list[datetime]]:
         changed: dict[str, list[datetime]] = {}
-        live = {t: m for t, m in markers.items() if t in self.opts.tags}
+        # a failing tag is held this batch, so what its marker reports would be dropped: leave the marker unread,
+        # to report everything once the tag answers (or lapse, and the resumed tag re-reads `late_window` back)
+        answering = {t for t in self.opts.tags if statuses.get(t, StreamStatus()).ok}
+        live = {t: m for t, m in markers.items() if t in answering}
         for webid, result in pi.retrieve_updates(live).items():
             if result.marker:
                 markers[webid] = result.marker
                 changed[webid] = list(result.changed)
             else:  # expired, invalid or unregistered: register again (the late scan covers what it missed)
                 markers.pop(webid, None)
-        missing = [t for t in self.opts.tags if t not in markers and statuses.get(t, StreamStatus()).ok]
+        missing = [t for t in self.opts.tags if t in answering and t not in markers]
         if missing:
             markers.update(pi.register_updates(missing))
         return changed
