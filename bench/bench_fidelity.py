@@ -7,8 +7,9 @@ The mock (in this process, so its ground truth is at hand) serves `--tags` tags 
 late events, edits, deletes, compression-discarded snapshots, error values, nulls, NaN/Infinity, Int64 event-frame
 attributes and deleted event frames switched on. The generator renders a bundle (`--tags-per-pipeline` tags per
 partition, `--hours` of history, a late window as long as the scenario's oldest change: 2 h); every pipeline
-runs on the local engine, then the clock advances `--step-minutes` and they run again, `--steps` times. Along the way some tags are denied (500), refused (409) and deleted (404):
-the denied and refused ones answer again before the last runs, so their backlog must land.
+runs on the local engine, then the clock advances `--step-minutes` and they run again, `--steps` times. Along
+the way some tags are denied (500), refused (409) and deleted (404): the denied and refused ones answer again
+before the last runs, so their backlog must land.
 
 At the end `pi_timeseries` is exported through the engine (the view's own SQL) and compared, per tag and instant,
 with the archive at the final server time over each tag's [history start, last run): missing (in PI, not in the
