@@ -37,9 +37,13 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).parents[1]))  # `python bench/model_scale.py` from the repository root
 
+from generator.jobs import MAX_TASKS_PER_JOB, PIPELINE_TASKS_PER_CHILD_JOB, SINGLES  # noqa: E402
+from generator.regenerate import DEFAULT_TAGS_PER_PIPELINE  # noqa: E402
 from mock_server import MockSettings  # noqa: E402
 from mock_server.plant import BURST_TAG  # noqa: E402
 from mock_server.testing import running_mock  # noqa: E402
+from osipi_lakeflow import contract  # noqa: E402
+from osipi_lakeflow.client.config import ClientConfig  # noqa: E402
 from osipi_lakeflow.client.session import Reply, Transport  # noqa: E402
 from osipi_lakeflow.datasource.options import ReaderOptions  # noqa: E402
 from osipi_lakeflow.datasource.timeseries import PIStreamReader  # noqa: E402
@@ -54,20 +58,25 @@ PI_MAX_ITEMS_PER_CALL = 150_000  # MaxReturnedItemsPerCall; a call asking more i
 
 # Databricks (the pages cited in bench/RESULTS.md)
 WORKSPACE_CONCURRENT_UPDATES = 200  # "A Databricks workspace is limited to 200 concurrent pipeline updates"
-SINGLE_PIPELINES = 3  # AF hierarchy, event frames and alarms run beside the time-series partitions
-MAX_TASKS_PER_JOB = 1_000  # a job holds at most 1,000 tasks: generator/jobs.py moves partitions to child jobs
-PIPELINE_TASKS_PER_CHILD_JOB = 900  # generator/jobs.py
+SINGLE_PIPELINES = len(SINGLES)  # AF hierarchy, event frames and alarms run beside the time-series partitions
 
-# This project's defaults (src/osipi_lakeflow/contract.py, client/config.py, generator/)
-DEFAULT_TAGS_PER_PIPELINE = 100
-DEFAULT_LANES = 50  # max_parallel_pipelines: time-series updates the ingest job runs at once
-DEFAULT_SCHEDULE_MIN = 60.0  # schedule "0 0 * * * ?"
-MAX_COUNT = 150_000  # max_count: values per HTTP call
-TAGS_PER_REQUEST = 100  # ClientConfig.tags_per_request
-TAGS_PER_TASK = 25  # tags_per_task
-MAX_VALUES = 5_000_000  # max_values per micro-batch
-MAX_WINDOW_S = DAY_S  # max_window 1d
-LATE_WINDOW_S = 3_600.0  # late_window 1h
+
+def _default(name: str) -> Any:
+    """A setting's default as the pipelines parse it: the contract owns every default the model starts from."""
+    return next(s for s in contract.SETTINGS if s.name == name).check(None)
+
+
+HOURLY = "0 0 * * * ?"
+if _default("schedule") != HOURLY:  # the model's schedule period is derived from this cron expression
+    raise SystemExit(f"the default schedule is no longer {HOURLY!r}: update DEFAULT_SCHEDULE_MIN")
+DEFAULT_SCHEDULE_MIN = 60.0
+DEFAULT_LANES = _default("max_parallel_pipelines")  # time-series updates the ingest job runs at once
+MAX_COUNT = ClientConfig().max_count  # values per HTTP call
+TAGS_PER_REQUEST = ClientConfig().tags_per_request
+TAGS_PER_TASK = _default("tags_per_task")
+MAX_VALUES = _default("max_values")  # per micro-batch
+MAX_WINDOW_S = _default("max_window").total_seconds()
+LATE_WINDOW_S = _default("late_window").total_seconds()
 
 # Measured in bench/RESULTS.md, "2026-11-30: no dedupe state; late handling is re-reading" (commit 9d43e38):
 # `bench_pipeline.py --tags 100 --hours 24`, 100 tags x 24 h at 1 Hz, 2 cores shared with another bench.
