@@ -51,6 +51,21 @@ def test_value_annotations_equal_the_truth_across_pages(clean_mock) -> None:
     assert table.to_pylist() == truth
 
 
+def test_value_annotations_at_annotated_instants_equal_the_truth(clean_mock) -> None:
+    start, end = datetime(2026, 10, 31, 12, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+    points = [p for p in clean_mock.archive.points() if p.point_type == "Float32"][:5]
+    truth = [row for p in points for row in clean_mock.archive.value_annotations(p.webid, start, end)]
+    assert truth and any(row["value_timestamp"].microsecond for row in truth)
+    instants = [(row["owner_webid"], row["value_timestamp"]) for row in truth]
+    with PIWebAPI(clean_mock.url, config=config(tags_per_request=7)) as pi:
+        table, refused = pi.value_annotations_at(instants)
+    assert refused == {} and table.schema == ANNOTATION_SCHEMA
+    key = ("owner_webid", "value_timestamp", "id")
+    assert sorted(table.to_pylist(), key=lambda r: [r[k] for k in key]) == sorted(
+        truth, key=lambda r: [r[k] for k in key]
+    )
+
+
 def test_a_server_before_2018_raises_a_clear_unsupported_error() -> None:
     with running_mock(MockSettings(seed=7, tags=200, clock=CLOCK, release="2017 R2")) as old:
         with PIWebAPI(old.url, config=config()) as pi, pytest.raises(PIUnsupportedError) as caught:

@@ -2,21 +2,24 @@
 
 Event-frame annotations come from `eventframes/{webId}/annotations`, many frames per `POST /batch`. A value's
 annotation comes with the value itself: `streams/{webId}/recorded?associations=Annotations` (the association
-PI Web API documents for GetRecorded), paged by time like any recorded read.
+PI Web API documents for GetRecorded), paged by time like any recorded read over a range, or read at known
+instants, many per `POST /batch`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 import pyarrow as pa
 
-from osipi_lakeflow.client.listing import batch_get_each
+from osipi_lakeflow.client.listing import batch_get, batch_get_each
 from osipi_lakeflow.client.parse import time_or_none
-from osipi_lakeflow.client.session import Transport
+from osipi_lakeflow.client.session import Transport, error_text
 from osipi_lakeflow.errors import PIResponseError
+from osipi_lakeflow.pitime import format_time
 
 _UTC_MICROS = pa.timestamp("us", tz="UTC")
 ANNOTATION_SCHEMA: pa.Schema = pa.schema(
@@ -77,6 +80,54 @@ def value_annotations(transport: Transport, webid: str, start: str, end: str, ma
         if not full:
             return pa.Table.from_pylist(rows, schema=ANNOTATION_SCHEMA)
         start = last
+
+
+MICROSECOND = timedelta(microseconds=1)
+
+
+def value_annotations_at(
+    transport: Transport, instants: Sequence[tuple[str, datetime]], per_call: int, max_count: int
+) -> tuple[pa.Table, dict[str, str]]:
+    """The annotations of the values at each (stream WebId, instant), `per_call` instants per `POST /batch`.
+
+    Reading only the annotated instants costs a call per `per_call` of them, where reading the ranges between them
+    costs every value in between. Each instant is read over [t, t + 1 us] and the values whose time, to the
+    microsecond, is t are kept: PI's clock is finer than a microsecond, and tables hold times to the microsecond.
+
+    Returns:
+        The annotations, and the streams PI refused (deleted, denied: WebId -> why), so the caller can report them
+        while the other streams' annotations land.
+    """
+    selected = "Items.Timestamp;" + ";".join(f"Items.Annotations.{f}" for f in _FIELDS)
+    rows: list[dict] = []
+    refused: dict[str, str] = {}
+    wanted = sorted(set(instants))
+    for offset in range(0, len(wanted), per_call):
+        chunk = wanted[offset : offset + per_call]
+        requests = [
+            (
+                f"streams/{quote(webid, safe='')}/recorded",
+                [("startTime", format_time(at)), ("endTime", format_time(at + MICROSECOND)),
+                 ("maxCount", str(max_count)), ("associations", "Annotations"), ("selectedFields", selected)],
+            )  # fmt: skip
+            for webid, at in chunk
+        ]
+        for (webid, at), (status, content, url) in zip(chunk, batch_get(transport, requests), strict=True):
+            if status >= 400:
+                refused.setdefault(webid, f"status {status} from {url}: {error_text(content)}")
+                continue
+            values = [v for v in (content or {}).get("Items") or [] if isinstance(v, dict)]
+            if len(values) >= max_count:
+                raise PIResponseError(
+                    f"{max_count} or more values of {webid} at {format_time(at)}: raise max_count to read their "
+                    "annotations",
+                    url=url,
+                )
+            for value in values:
+                stamp = time_or_none(value.get("Timestamp"))
+                if stamp == at:
+                    rows += [_row(webid, stamp, a) for a in value.get("Annotations") or [] if isinstance(a, dict)]
+    return pa.Table.from_pylist(rows, schema=ANNOTATION_SCHEMA), refused
 
 
 def _row(owner: str, value_timestamp: object, item: dict) -> dict:

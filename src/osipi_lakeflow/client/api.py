@@ -211,6 +211,15 @@ class PIWebAPI:
             self._transport, tag, format_time(begin), format_time(finish), self._limit.value
         )
 
+    def value_annotations_at(self, instants: Iterable[tuple[str, datetime]]) -> tuple[pa.Table, dict[str, str]]:
+        """Annotations of the values at each (stream WebId, UTC instant to the microsecond), many per call.
+
+        Returns the annotations in `ANNOTATION_SCHEMA` and the streams PI refused (WebId -> why).
+        """
+        return annotations.value_annotations_at(
+            self._transport, list(instants), self.config.tags_per_request, self._limit.value
+        )
+
     # -- time series -------------------------------------------------------------------------------------------
     def recorded(
         self,

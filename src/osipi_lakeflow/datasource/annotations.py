@@ -11,17 +11,13 @@ where it runs.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from osipi_lakeflow.client import ANNOTATION_SCHEMA
 from osipi_lakeflow.datasource.options import AFOptions
-from osipi_lakeflow.errors import PIResponseError
 
 log = logging.getLogger("osipi_lakeflow.datasource")
 
@@ -33,32 +29,10 @@ ANNOTATIONS_SCHEMA: pa.Schema = pa.schema(
 )
 """Rows of `pi_annotations`: `ANNOTATION_SCHEMA` with the owner's kind (`event_frame` or `value`)."""
 
-SPAN_GAP = timedelta(hours=1)
-"""Annotated instants of one tag closer than this are read by one recorded-values call (with their neighbours)."""
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _at(micros: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=micros)
-
 
 def _with_kind(table: pa.Table, kind: str) -> pa.Table:
     kinds = pa.array([kind] * table.num_rows, pa.string())
     return pa.Table.from_arrays([kinds, *table.columns], schema=ANNOTATIONS_SCHEMA)
-
-
-def spans(instants: Iterable[int], gap: timedelta = SPAN_GAP) -> list[tuple[int, int]]:
-    """Sorted instants (epoch microseconds) grouped into [first, last] spans with no gap wider than `gap`."""
-    limit = gap // timedelta(microseconds=1)
-    found: list[tuple[int, int]] = []
-    for t in sorted(set(instants)):
-        if found and t - found[-1][1] <= limit:
-            found[-1] = (found[-1][0], t)
-        else:
-            found.append((t, t))
-    return found
 
 
 @dataclass(frozen=True)
@@ -81,30 +55,25 @@ class FrameAnnotations:
 class ValueAnnotations:
     """`mapInArrow` over rows of (`tag_webid`, `timestamp`): the annotations of those annotated values.
 
-    Each tag's instants are read in spans (`spans`), one paged recorded-values call per span, and only the
-    annotations at the requested instants are kept. A tag PI refuses (deleted, denied) is logged and skipped, so
-    one tag never holds back the others' annotations.
+    Only the annotated instants are read, many per call (`PIWebAPI.value_annotations_at`), never the values
+    between them. A tag PI refuses (deleted, denied) is logged and left out, so one tag never holds back the
+    others' annotations.
     """
 
     opts: AFOptions
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         """The annotations of this task's annotated values."""
-        instants: dict[str, set[int]] = defaultdict(set)
-        for batch in batches:
-            stamps = pc.cast(batch.column("timestamp"), pa.int64()).to_pylist()
-            for tag, at in zip(batch.column("tag_webid").to_pylist(), stamps, strict=True):
-                instants[tag].add(at)
+        instants = [
+            (tag, at)
+            for b in batches
+            for tag, at in zip(b.column("tag_webid").to_pylist(), b.column("timestamp").to_pylist(), strict=True)
+            if tag and at
+        ]
         if not instants:
             return
         with self.opts.connection.open() as pi:
-            for tag in sorted(instants):
-                for first, last in spans(instants[tag]):
-                    try:
-                        table = pi.value_annotations(tag, _at(first), _at(last))
-                    except PIResponseError as error:
-                        log.warning("value annotations of %s skipped: %s", tag, error)
-                        break
-                    wanted = pa.array(sorted(instants[tag]), pa.int64())
-                    keep = pc.is_in(pc.cast(table.column("value_timestamp"), pa.int64()), value_set=wanted)
-                    yield from _with_kind(table.filter(keep), VALUE).to_batches()
+            table, refused = pi.value_annotations_at(instants)
+        for tag, why in sorted(refused.items()):
+            log.warning("value annotations of %s skipped: %s", tag, why)
+        yield from _with_kind(table, VALUE).to_batches()
