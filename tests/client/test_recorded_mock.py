@@ -12,6 +12,8 @@ from osipi_lakeflow.models import Watermark
 from osipi_lakeflow.schema import RECORDED_SCHEMA
 from tests.client.conftest import CLOCK, HOUR, config, rows_by_tag, sample_tags, truth_by_tag
 
+MINUTE = HOUR / 60
+
 METHODS = ["batch", "streamsets"]
 
 
@@ -81,6 +83,18 @@ def test_incremental_slices_add_up_to_the_truth_exactly(clean_mock):
         pytest.fail("incremental reads did not converge")
     truth = truth_by_tag(clean_mock, tags, start, end)
     assert collected == truth
+
+
+def test_tags_with_their_own_ends_share_calls_and_each_stops_at_its_end(clean_mock):
+    tags = sample_tags(clean_mock, plain=8)[:8]
+    now = clean_mock.archive.now()
+    ranges = {t: (now - (i + 1) * 7 * MINUTE, now - i * 5 * MINUTE) for i, t in enumerate(tags)}
+    pi = PIWebAPI(clean_mock.url, config=config(tags_per_request=100))
+    marks = {t: Watermark(start, 0) for t, (start, _) in ranges.items()}
+    read = pi.read_incremental(marks, now, ends={t: end for t, (_, end) in ranges.items()})
+    got = rows_by_tag(read.to_table())
+    assert read.stats.requests == 1  # eight different ranges, one batch call
+    assert {t: got.get(t, []) for t in tags} == {t: truth_by_tag(clean_mock, [t], *ranges[t])[t] for t in tags}
 
 
 def test_watermark_past_end_reads_nothing(clean_mock):

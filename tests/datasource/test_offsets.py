@@ -189,19 +189,18 @@ def test_late_window_off_never_schedules_a_scan():
 
 
 def test_changed_instants_shortly_behind_a_range_extend_it_and_older_ones_stay_small_rereads():
-    """A late event minutes behind every tag must not cost an HTTP call per tag: it joins the tag's own range."""
+    """An instant minutes behind joins the tag's own range; one further back is read alone, not the time up to it."""
     start = StreamOffset(T, at("a", "b"), late_scan_at=T)
-    recent, old = T - timedelta(minutes=20), T - 30 * H
-    end = plan(start, T + timedelta(minutes=10), changed={"a": [recent, old], "b": [old]})
-    assert end.tags["a"] == TagState(T + timedelta(minutes=10), recent)  # one range per tag, sharing the batch's end
+    recent, older, old = T - timedelta(minutes=4), T - timedelta(minutes=20), T - 30 * H
+    end = plan(start, T + timedelta(minutes=10), changed={"a": [recent, older, old], "b": [old]})
+    assert end.tags["a"] == TagState(T + timedelta(minutes=10), recent)
     assert end.tags["b"] == TagState(T + timedelta(minutes=10), T)
-    assert end.rereads == {
-        "a": ((old, old + timedelta(microseconds=1)),),
-        "b": ((old, old + timedelta(microseconds=1)),),
-    }
+    micro = timedelta(microseconds=1)
+    assert end.rereads == {"a": ((old, old + micro), (older, older + micro)), "b": ((old, old + micro),)}
 
 
-def test_folding_reaches_at_least_a_quarter_hour_even_with_the_late_window_off():
+def test_folding_does_not_depend_on_the_late_window():
     start = StreamOffset(T, at("a"), late_scan_at=T)
-    end = plan(start, T + H, late_window=timedelta(0), changed={"a": [T - timedelta(minutes=14)]})
-    assert end.tags["a"] == TagState(T + H, T - timedelta(minutes=14)) and end.rereads == {}
+    for late_window in (timedelta(0), 3 * H):
+        end = plan(start, T + timedelta(minutes=10), late_window=late_window, changed={"a": [T - timedelta(minutes=4)]})
+        assert end.tags["a"].read_from == T - timedelta(minutes=4) and end.rereads == {}

@@ -253,16 +253,19 @@ class PIWebAPI:
         names: Mapping[str, str] | None = None,
         types: Mapping[str, str] | None = None,
         max_values_per_tag: int | None = None,
+        ends: Mapping[str, datetime] | None = None,
     ) -> RecordedRead:
         """Events strictly after each tag's watermark up to `end` (inclusive); `.watermarks` says where each stopped.
 
         A watermark (t, k) means every event before t and the first k events at t are taken. With
         `max_values_per_tag` a tag stops after about that many values, possibly in the middle of an instant.
+        `ends` gives tags their own end (UTC datetimes, inclusive) instead of `end`: with the batch controller,
+        tags of different ranges still share calls.
         """
         if max_values_per_tag is not None and max_values_per_tag < 1:
             raise PIConfigError(f"max_values_per_tag must be at least 1, got {max_values_per_tag}")
         (finish,) = self._times(end)
-        return self._read(dict(watermarks), finish, names, types, max_values_per_tag)
+        return self._read(dict(watermarks), finish, names, types, max_values_per_tag, dict(ends or {}))
 
     def event_rates(self, tags: Sequence[str], window: TimeLike = "*-1h") -> dict[str, float]:
         """Recorded events per hour of each tag over `window`..now, from one Count summary per group of tags."""
@@ -314,12 +317,14 @@ class PIWebAPI:
         names: Mapping[str, str] | None,
         types: Mapping[str, str] | None,
         max_values: int | None,
+        ends: Mapping[str, datetime] | None = None,
     ) -> RecordedRead:
-        active = [t for t, w in watermarks.items() if w.timestamp <= end]
+        ends = ends or {}
+        active = [t for t, w in watermarks.items() if w.timestamp <= ends.get(t, end)]
         share = max(1, self._limit.value // max(1, min(self.config.tags_per_request, len(active))))
         if max_values is not None:
             share = min(share, max_values)
-        cursors = [TagCursor(t, watermarks[t], share) for t in active]
+        cursors = [TagCursor(t, watermarks[t], share, end=ends.get(t)) for t in active]
         plan = ReadPlan(
             end=end,
             names=dict(names or {}),

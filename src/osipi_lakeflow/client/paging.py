@@ -42,6 +42,7 @@ class TagCursor:
         page_count: `maxCount` of the next page for this tag.
         taken: values taken by this read so far (for `max_values_per_tag`).
         attempts: failed attempts in a row (per-item errors), reset by any success.
+        end: where this tag's read ends (inclusive); None: the read's end.
     """
 
     webid: str
@@ -49,6 +50,7 @@ class TagCursor:
     page_count: int
     taken: int = 0
     attempts: int = 0
+    end: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

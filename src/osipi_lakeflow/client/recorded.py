@@ -167,7 +167,7 @@ class RecordedRead:
 
     def _read_chunk(self, chunk: list[TagCursor]) -> _ChunkResult:
         """Fetch and decode one page for each tag of the chunk (runs on a pool thread)."""
-        pages = [PageRequest(c.webid, c.watermark.timestamp, self._plan.end, c.page_count) for c in chunk]
+        pages = [PageRequest(c.webid, c.watermark.timestamp, c.end or self._plan.end, c.page_count) for c in chunk]
         try:
             fetched = self._fetch(pages)
         except MaxCountExceededError as error:

@@ -188,15 +188,15 @@ def batch_span(
 INSTANT = timedelta(microseconds=1)
 MAX_REREADS_PER_TAG = 32
 """More changed instants than this in one micro-batch are read as one range from the first to the last."""
-FOLD_AT_LEAST = timedelta(minutes=15)
-"""Changed instants this close behind a tag's range (or `late_window`, if longer) extend the range instead."""
+FOLD_WITHIN = timedelta(minutes=5)
+"""Changed instants this close behind a tag's range extend the range instead of being read on their own."""
 
 
-def fold_recent(read_from: datetime, instants: Sequence[datetime], horizon: timedelta) -> datetime:
+def fold_recent(read_from: datetime, instants: Sequence[datetime], horizon: timedelta = FOLD_WITHIN) -> datetime:
     """Where a tag's range starts once the changed instants within `horizon` behind it are folded in.
 
-    Small ranges are read one HTTP call each (their ends differ), while tags sharing an end are read many per call:
-    a late event a few minutes behind every tag would otherwise cost a call per tag. Older instants stay small
+    A small range is one more sub-request of a batch call (`reading.read_tag_batch`); reading the few minutes up to
+    an instant just behind the range costs about the same and keeps the range whole. Older instants stay small
     ranges (`reread_ranges`), so an old edit never re-reads the history up to it.
     """
     recent = [t for t in instants if read_from - horizon <= t < read_from]
@@ -279,7 +279,7 @@ def next_offset(
         if resumed is not None and late_window > timedelta(0):  # no scan or marker saw it while held
             read_from = min(read_from, (resumed.scanned or resumed.since) - late_window)
         instants = (changed or {}).get(webid, ())
-        read_from = fold_recent(read_from, instants, max(late_window, FOLD_AT_LEAST))
+        read_from = fold_recent(read_from, instants)
         tags[webid] = TagState(pos, read_from, state.snap)
         extra = reread_ranges(instants, read_from)
         if extra:

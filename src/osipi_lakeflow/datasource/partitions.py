@@ -48,23 +48,30 @@ def chunk(items: Sequence, size: int) -> list[tuple]:
 
 
 def _points_of(ranges: Sequence[TagRange], points: Mapping[str, Point]) -> tuple[tuple[str, str, str], ...]:
-    return tuple((r.webid, points[r.webid].name, points[r.webid].point_type) for r in ranges if r.webid in points)
+    tags = dict.fromkeys(r.webid for r in ranges if r.webid in points)
+    return tuple((webid, points[webid].name, points[webid].point_type) for webid in tags)
 
 
 def stream_partitions(
     partition_id: str, end: StreamOffset, tags_per_task: int, points: Mapping[str, Point] | None = None
 ) -> list[TagBatch]:
-    """The tasks of a micro-batch: every tag's range `[read_from, pos)` and its rereads, held tags skipped."""
-    ranges = []
+    """The tasks of a micro-batch: every tag's range `[read_from, pos)` and its rereads, held tags skipped.
+
+    A task takes `tags_per_task` tags with all their ranges, so changed instants read again add no tasks.
+    """
+    by_tag = []
     for webid, state in end.tags.items():
         if webid in end.held:
             continue
-        ranges += [TagRange(webid, a, b) for a, b in end.rereads.get(webid, ())]
+        ranges = [TagRange(webid, a, b) for a, b in end.rereads.get(webid, ())]
         if state.read_from < state.pos:
             ranges.append(TagRange(webid, state.read_from, state.pos))
+        if ranges:
+            by_tag.append(ranges)
+    groups = [tuple(r for ranges in tags for r in ranges) for tags in chunk(by_tag, tags_per_task)]
     return [
         TagBatch(partition_id, group, end.server_time, end.read_seq, points=_points_of(group, points or {}))
-        for group in chunk(ranges, tags_per_task)
+        for group in groups
     ]
 
 

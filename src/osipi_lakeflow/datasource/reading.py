@@ -12,8 +12,7 @@ Every tag's range ends in one of three ways, all recorded as rows of the micro-b
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -119,26 +118,44 @@ def persistent_failures(pi: PIWebAPI, partition_id: str, failures: Mapping[str, 
     return lasting
 
 
+def reads_of(ranges: Sequence[TagRange]) -> list[dict[str, TagRange]]:
+    """The ranges as reads of at most one range per tag: the k-th range of each tag goes to the k-th read."""
+    reads: list[dict[str, TagRange]] = []
+    for r in ranges:
+        read = next((read for read in reads if r.webid not in read), None)
+        if read is None:
+            reads.append(read := {})
+        read[r.webid] = r
+    return reads
+
+
+def before_ends(batch: pa.RecordBatch, ends: Mapping[str, datetime]) -> pa.Array:
+    """Per row, whether its time is before its tag's end."""
+    tags = pa.array(list(ends), pa.string())
+    limits = pa.array(list(ends.values()), UTC_MICROS)
+    return pc.less(batch.column("timestamp"), limits.take(pc.index_in(batch.column("tag_webid"), value_set=tags)))
+
+
 def read_tag_batch(partition: TagBatch, opts: ReaderOptions) -> Iterator[pa.RecordBatch]:
     """Yield the partition's rows in `SOURCE_SCHEMA`: events in each tag's range, then coverage and gap rows.
 
-    Tags sharing an end time are read in one incremental read (many tags per HTTP call); rows at or after a
-    streaming range's end are dropped here, because the next micro-batch reads them.
+    Each tag's range ends where it ends, and ranges of different tags share HTTP calls (many tags per call), so a
+    few changed instants of many tags cost a few calls, not one each; a tag with several ranges (changed instants
+    read again) is read once per range. Rows at or after a streaming range's end are dropped here, because the
+    next micro-batch reads them.
     """
-    by_end: dict[datetime, dict[str, Watermark]] = defaultdict(dict)
-    for r in partition.ranges:
-        by_end[r.end][r.webid] = Watermark(r.start, 0)
     names = {webid: name for webid, name, _ in partition.points}
     types = {webid: point_type for webid, _, point_type in partition.points}
     failures: dict[str, TagFailure] = {}
     try:
         with open_client(opts) as pi:
-            for end, marks in sorted(by_end.items()):
-                read = pi.read_incremental(marks, end, names=names, types=types)
-                limit = pa.scalar(end, type=UTC_MICROS)
+            for ranges in reads_of(partition.ranges):
+                marks = {webid: Watermark(r.start, 0) for webid, r in ranges.items()}
+                ends = {webid: r.end for webid, r in ranges.items()}
+                read = pi.read_incremental(marks, max(ends.values()), names=names, types=types, ends=ends)
                 for batch in read:
                     if not partition.end_inclusive:
-                        batch = batch.filter(pc.less(batch.column("timestamp"), limit))
+                        batch = batch.filter(before_ends(batch, ends))
                     if batch.num_rows:
                         yield _stamp(batch, partition)
                 failures.update(read.failures)
