@@ -64,6 +64,19 @@ def advance(mock, seconds: float) -> None:
     requests.post(f"{mock.root}/admin/clock", json={"advance_seconds": seconds}, timeout=10).raise_for_status()
 
 
+def name_of(mock, webid: str) -> str:
+    return next(p.name for p in mock.archive.points() if p.webid == webid)
+
+
+def resume_and_compare(mock, pipeline: Pipeline, tags: list[str], seconds: float) -> None:
+    """Let every denied tag answer again, run once more `seconds` later, and compare with the archive."""
+    behave(mock, denied_points=[])
+    advance(mock, seconds)
+    pipeline.run()
+    assert pipeline.offset["held"] == {}
+    assert pipeline.current() == truth(mock, tags)
+
+
 @pytest.fixture
 def mock():
     settings = MockSettings(tags=24, seed=17, clock=T0.isoformat(), late_fraction=0.0, fault_seed=1)
@@ -77,7 +90,7 @@ def tags(mock):
 
 
 def test_a_denied_tag_is_held_the_others_flow_and_it_resumes_with_no_gap(mock, tags, caplog):
-    name = next(p.name for p in mock.archive.points() if p.webid == tags[0])
+    name = name_of(mock, tags[0])
     behave(mock, denied_points=[name])
     pipeline = Pipeline(mock, tags)
     pipeline.run()
@@ -88,18 +101,14 @@ def test_a_denied_tag_is_held_the_others_flow_and_it_resumes_with_no_gap(mock, t
     assert collections.Counter(k for k in pipeline.current().elements() if k[0] != tags[0]) == others
     advance(mock, 1800)
     pipeline.run()
-    behave(mock, denied_points=[])
-    advance(mock, 600)
-    pipeline.run()
-    assert pipeline.offset["held"] == {}
-    assert pipeline.current() == truth(mock, tags)
+    resume_and_compare(mock, pipeline, tags, 600)
 
 
 def test_edits_made_while_a_tag_was_held_reach_the_current_state_when_it_resumes(mock, tags):
     # edits 30-50 minutes after the fact, within the late window, made while the tag is held (longer than its
     # stream-update marker lives) to events before the start of its last read (the backfill's last 10 minutes)
     behave(mock, edit_fraction=0.2, delete_fraction=0.05, edit_delay=[1800, 3000], delete_delay=[1800, 3000])
-    name = next(p.name for p in mock.archive.points() if p.webid == tags[0])
+    name = name_of(mock, tags[0])
     pipeline = Pipeline(mock, tags, lateWindow="1h", maxWindow="10m")
     pipeline.run()
     behave(mock, denied_points=[name])
@@ -107,17 +116,13 @@ def test_edits_made_while_a_tag_was_held_reach_the_current_state_when_it_resumes
         advance(mock, 900)
         pipeline.run()
     assert tags[0] in pipeline.offset["held"]
-    behave(mock, denied_points=[])
-    advance(mock, 60)
-    pipeline.run()
-    assert pipeline.offset["held"] == {}
-    assert pipeline.current() == truth(mock, tags)
+    resume_and_compare(mock, pipeline, tags, 60)
 
 
 def test_a_short_hold_keeps_the_marker_so_old_edits_made_meanwhile_are_found(mock, tags):
     # edits 30-50 minutes after the fact, older than the 10-minute late window: only the marker reports them
     behave(mock, edit_fraction=0.2, edit_delay=[1800, 3000])
-    name = next(p.name for p in mock.archive.points() if p.webid == tags[0])
+    name = name_of(mock, tags[0])
     pipeline = Pipeline(mock, tags, lateWindow="10m")
     pipeline.run()
     advance(mock, 60)
@@ -126,15 +131,12 @@ def test_a_short_hold_keeps_the_marker_so_old_edits_made_meanwhile_are_found(moc
     advance(mock, 240)
     pipeline.run()
     assert tags[0] in pipeline.offset["held"]
-    behave(mock, denied_points=[])
-    advance(mock, 60)
-    pipeline.run()
-    assert pipeline.current() == truth(mock, tags)
+    resume_and_compare(mock, pipeline, tags, 60)
 
 
 @pytest.mark.parametrize("behaviour", ["conflict_points", "vanished_points"])
 def test_a_conflicting_or_vanished_tag_keeps_its_position_and_is_never_skipped_past(mock, tags, behaviour):
-    name = next(p.name for p in mock.archive.points() if p.webid == tags[1])
+    name = name_of(mock, tags[1])
     behave(mock, **{behaviour: [name]})
     pipeline = Pipeline(mock, tags)
     for _ in range(3):  # three hourly runs of a failing tag lose nothing of it
