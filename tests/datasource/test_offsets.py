@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from osipi_lakeflow.datasource.offsets import (
+    MAX_REREADS_PER_TAG,
     Hold,
     StreamOffset,
     TagState,
@@ -10,6 +11,7 @@ from osipi_lakeflow.datasource.offsets import (
     initial_offset,
     next_offset,
     reconcile,
+    reread_ranges,
 )
 from osipi_lakeflow.datasource.partitions import stream_partitions
 from osipi_lakeflow.models import StreamStatus
@@ -197,6 +199,15 @@ def test_changed_instants_shortly_behind_a_range_extend_it_and_older_ones_stay_s
     assert end.tags["b"] == TagState(T + timedelta(minutes=10), T)
     micro = timedelta(microseconds=1)
     assert end.rereads == {"a": ((old, old + micro), (older, older + micro)), "b": ((old, old + micro),)}
+
+
+def test_too_many_changed_instants_merge_across_their_smallest_gaps_not_into_one_range():
+    minute = timedelta(minutes=1)
+    clusters = [T - k * H for k in range(1, MAX_REREADS_PER_TAG + 1)]  # far apart from each other
+    instants = [c + i * minute for c in clusters for i in range(3)]  # three instants a minute apart in each
+    ranges = reread_ranges(instants, T)
+    assert len(ranges) == MAX_REREADS_PER_TAG
+    assert sorted(ranges) == [(c, c + 2 * minute + timedelta(microseconds=1)) for c in sorted(clusters)]
 
 
 def test_folding_does_not_depend_on_the_late_window():

@@ -187,7 +187,7 @@ def batch_span(
 
 INSTANT = timedelta(microseconds=1)
 MAX_REREADS_PER_TAG = 32
-"""More changed instants than this in one micro-batch are read as one range from the first to the last."""
+"""More separate ranges of changed instants than this in one micro-batch are merged across their smallest gaps."""
 FOLD_WITHIN = timedelta(minutes=5)
 """Changed instants this close behind a tag's range extend the range instead of being read on their own."""
 
@@ -211,8 +211,16 @@ def reread_ranges(instants: Sequence[datetime], before: datetime) -> tuple[tuple
             ranges[-1][1] = max(ranges[-1][1], t + INSTANT)
         else:
             ranges.append([t, t + INSTANT])
-    if len(ranges) > MAX_REREADS_PER_TAG:
-        ranges = [[ranges[0][0], ranges[-1][1]]]
+    if len(ranges) > MAX_REREADS_PER_TAG:  # each range is one more read: merge where the least time lies between
+        by_gap = sorted(range(1, len(ranges)), key=lambda i: ranges[i][0] - ranges[i - 1][1])
+        breaks = set(by_gap[len(ranges) - MAX_REREADS_PER_TAG :])
+        merged = [ranges[0]]
+        for i in range(1, len(ranges)):
+            if i in breaks:
+                merged.append(ranges[i])
+            else:
+                merged[-1][1] = ranges[i][1]
+        ranges = merged
     return tuple((a, b) for a, b in ranges)
 
 
