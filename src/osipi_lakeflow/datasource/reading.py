@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -129,11 +130,22 @@ def reads_of(ranges: Sequence[TagRange]) -> list[dict[str, TagRange]]:
     return reads
 
 
-def before_ends(batch: pa.RecordBatch, ends: Mapping[str, datetime]) -> pa.Array:
-    """Per row, whether its time is before its tag's end."""
-    tags = pa.array(list(ends), pa.string())
-    limits = pa.array(list(ends.values()), UTC_MICROS)
-    return pc.less(batch.column("timestamp"), limits.take(pc.index_in(batch.column("tag_webid"), value_set=tags)))
+@dataclass(frozen=True)
+class TagEnds:
+    """Each tag's end as Arrow arrays, built once per read: a backfill filters many record batches against them."""
+
+    tags: pa.Array
+    limits: pa.Array
+
+    @classmethod
+    def of(cls, ends: Mapping[str, datetime]) -> TagEnds:
+        """The ends of one read (WebId -> end)."""
+        return cls(pa.array(list(ends), pa.string()), pa.array(list(ends.values()), UTC_MICROS))
+
+    def before(self, batch: pa.RecordBatch) -> pa.Array:
+        """Per row, whether its time is before its tag's end."""
+        at = pc.index_in(batch.column("tag_webid"), value_set=self.tags)
+        return pc.less(batch.column("timestamp"), self.limits.take(at))
 
 
 def read_tag_batch(partition: TagBatch, opts: ReaderOptions) -> Iterator[pa.RecordBatch]:
@@ -153,9 +165,10 @@ def read_tag_batch(partition: TagBatch, opts: ReaderOptions) -> Iterator[pa.Reco
                 marks = {webid: Watermark(r.start, 0) for webid, r in ranges.items()}
                 ends = {webid: r.end for webid, r in ranges.items()}
                 read = pi.read_incremental(marks, max(ends.values()), names=names, types=types, ends=ends)
+                cut = None if partition.end_inclusive else TagEnds.of(ends)
                 for batch in read:
-                    if not partition.end_inclusive:
-                        batch = batch.filter(before_ends(batch, ends))
+                    if cut is not None:
+                        batch = batch.filter(cut.before(batch))
                     if batch.num_rows:
                         yield _stamp(batch, partition)
                 failures.update(read.failures)
