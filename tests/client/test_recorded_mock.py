@@ -7,7 +7,7 @@ import pytest
 from mock_server import MockSettings
 from mock_server.testing import running_mock
 from osipi_lakeflow.client import PIWebAPI
-from osipi_lakeflow.errors import PIWebAPIError
+from osipi_lakeflow.errors import PIConfigError, PIWebAPIError
 from osipi_lakeflow.models import Watermark
 from osipi_lakeflow.schema import RECORDED_SCHEMA
 from tests.client.conftest import CLOCK, HOUR, config, rows_by_tag, sample_tags, truth_by_tag
@@ -91,10 +91,18 @@ def test_tags_with_their_own_ends_share_calls_and_each_stops_at_its_end(clean_mo
     ranges = {t: (now - (i + 1) * 7 * MINUTE, now - i * 5 * MINUTE) for i, t in enumerate(tags)}
     pi = PIWebAPI(clean_mock.url, config=config(tags_per_request=100))
     marks = {t: Watermark(start, 0) for t, (start, _) in ranges.items()}
-    read = pi.read_incremental(marks, now, ends={t: end for t, (_, end) in ranges.items()})
+    read = pi.read_incremental(marks, ends={t: end for t, (_, end) in ranges.items()})  # no overall end needed
     got = rows_by_tag(read.to_table())
     assert read.stats.requests == 1  # eight different ranges, one batch call
     assert {t: got.get(t, []) for t in tags} == {t: truth_by_tag(clean_mock, [t], *ranges[t])[t] for t in tags}
+
+
+def test_an_incremental_read_without_end_needs_an_end_for_every_tag(clean_mock):
+    first, second = sample_tags(clean_mock, plain=2)[:2]
+    now = clean_mock.archive.now()
+    marks = {t: Watermark(now - HOUR, 0) for t in (first, second)}
+    with pytest.raises(PIConfigError, match=second):
+        PIWebAPI(clean_mock.url, config=config()).read_incremental(marks, ends={first: now})
 
 
 def test_watermark_past_end_reads_nothing(clean_mock):

@@ -248,7 +248,7 @@ class PIWebAPI:
     def read_incremental(
         self,
         watermarks: Mapping[str, Watermark],
-        end: TimeLike,
+        end: TimeLike | None = None,
         *,
         names: Mapping[str, str] | None = None,
         types: Mapping[str, str] | None = None,
@@ -260,12 +260,22 @@ class PIWebAPI:
         A watermark (t, k) means every event before t and the first k events at t are taken. With
         `max_values_per_tag` a tag stops after about that many values, possibly in the middle of an instant.
         `ends` gives tags their own end (UTC datetimes, inclusive) instead of `end`: with the batch controller,
-        tags of different ranges still share calls.
+        tags of different ranges still share calls. When `ends` gives every tag its end, `end` is not needed.
+
+        Raises:
+            PIConfigError: no `end`, and a tag has no end in `ends` either.
         """
         if max_values_per_tag is not None and max_values_per_tag < 1:
             raise PIConfigError(f"max_values_per_tag must be at least 1, got {max_values_per_tag}")
-        (finish,) = self._times(end)
-        return self._read(dict(watermarks), finish, names, types, max_values_per_tag, dict(ends or {}))
+        own = dict(ends or {})
+        if end is not None:
+            (finish,) = self._times(end)
+        elif own and own.keys() >= watermarks.keys():
+            finish = max(own.values())
+        else:
+            missing = [t for t in watermarks if t not in own][:5]
+            raise PIConfigError(f"read_incremental needs `end`, or `ends` giving every tag its end; none for {missing}")
+        return self._read(dict(watermarks), finish, names, types, max_values_per_tag, own)
 
     def event_rates(self, tags: Sequence[str], window: TimeLike = "*-1h") -> dict[str, float]:
         """Recorded events per hour of each tag over `window`..now, from one Count summary per group of tags."""

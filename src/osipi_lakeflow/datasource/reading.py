@@ -164,7 +164,7 @@ def read_tag_batch(partition: TagBatch, opts: ReaderOptions) -> Iterator[pa.Reco
             for ranges in reads_of(partition.ranges):
                 marks = {webid: Watermark(r.start, 0) for webid, r in ranges.items()}
                 ends = {webid: r.end for webid, r in ranges.items()}
-                read = pi.read_incremental(marks, max(ends.values()), names=names, types=types, ends=ends)
+                read = pi.read_incremental(marks, names=names, types=types, ends=ends)
                 cut = None if partition.end_inclusive else TagEnds.of(ends)
                 for batch in read:
                     if cut is not None:
