@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
+import requests
 
 from mock_server import MockSettings
 from mock_server.testing import running_mock
@@ -64,6 +65,30 @@ def test_value_annotations_at_annotated_instants_equal_the_truth(clean_mock) -> 
     assert sorted(table.to_pylist(), key=lambda r: [r[k] for k in key]) == sorted(
         truth, key=lambda r: [r[k] for k in key]
     )
+
+
+def test_value_annotations_at_does_not_ask_a_refused_stream_for_its_later_instants() -> None:
+    start, end = datetime(2026, 10, 31, 12, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+    with running_mock(MockSettings(seed=7, tags=20, clock=CLOCK)) as mock:  # its own: a point is denied
+        floats = [p for p in mock.archive.points() if p.point_type == "Float32"]
+        truth = {p.webid: mock.archive.value_annotations(p.webid, start, end) for p in floats}
+        few = [p for p in floats if 3 <= len({r["value_timestamp"] for r in truth[p.webid]}) <= 20]
+        denied, kept = sorted(few, key=lambda p: p.webid)[:2]  # the denied stream's instants are asked first
+        deny = {"denied_points": [denied.name]}
+        requests.put(f"{mock.root}/admin/behaviours", json=deny, timeout=10).raise_for_status()
+        requests.post(f"{mock.root}/admin/stats/reset", timeout=10).raise_for_status()
+        instants = [(row["owner_webid"], row["value_timestamp"]) for p in (kept, denied) for row in truth[p.webid]]
+        with PIWebAPI(mock.url, config=config(tags_per_request=2)) as pi:
+            table, refused = pi.value_annotations_at(instants)
+        asked = requests.get(f"{mock.root}/admin/stats", timeout=10).json()["requests"]
+    assert list(refused) == [denied.webid] and "No Read Access" in refused[denied.webid]
+    key = ("value_timestamp", "id")
+    assert sorted(table.to_pylist(), key=lambda r: [r[k] for k in key]) == sorted(
+        truth[kept.webid], key=lambda r: [r[k] for k in key]
+    )
+    kept_instants = {at for webid, at in instants if webid == kept.webid}
+    # two instants a call: the denied stream's first call is refused, its later instants are never sent
+    assert asked["batch:/streams/{webId}/recorded"] == {"500": 2, "200": len(kept_instants)}
 
 
 def test_a_server_before_2018_raises_a_clear_unsupported_error() -> None:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
-from osipi_lakeflow.client.listing import batch_get, batch_get_each
+from osipi_lakeflow.client.listing import Params, batch_answers, batch_get_each
 from osipi_lakeflow.client.parse import time_or_none
 from osipi_lakeflow.client.session import Transport, error_text
 from osipi_lakeflow.errors import PIResponseError
@@ -94,39 +94,40 @@ def value_annotations_at(
     costs every value in between. Each instant is read over [t, t + 1 us] and the values whose time, to the
     microsecond, is t are kept: PI's clock is finer than a microsecond, and tables hold times to the microsecond.
 
+    A stream PI refuses is not asked for its later instants: its refusal (deleted, denied) holds for all of them.
+
     Returns:
         The annotations, and the streams PI refused (deleted, denied: WebId -> why), so the caller can report them
         while the other streams' annotations land.
     """
     selected = "Items.Timestamp;" + ";".join(f"Items.Annotations.{f}" for f in _FIELDS)
+
+    def request(instant: tuple[str, datetime]) -> tuple[str, Params]:
+        webid, at = instant
+        return (
+            f"streams/{quote(webid, safe='')}/recorded",
+            [("startTime", format_time(at)), ("endTime", format_time(at + MICROSECOND)),
+             ("maxCount", str(max_count)), ("associations", "Annotations"), ("selectedFields", selected)],
+        )  # fmt: skip
+
     rows: list[dict] = []
     refused: dict[str, str] = {}
-    wanted = sorted(set(instants))
-    for offset in range(0, len(wanted), per_call):
-        chunk = wanted[offset : offset + per_call]
-        requests = [
-            (
-                f"streams/{quote(webid, safe='')}/recorded",
-                [("startTime", format_time(at)), ("endTime", format_time(at + MICROSECOND)),
-                 ("maxCount", str(max_count)), ("associations", "Annotations"), ("selectedFields", selected)],
-            )  # fmt: skip
-            for webid, at in chunk
-        ]
-        for (webid, at), (status, content, url) in zip(chunk, batch_get(transport, requests), strict=True):
-            if status >= 400:
-                refused.setdefault(webid, f"status {status} from {url}: {error_text(content)}")
-                continue
-            values = [v for v in (content or {}).get("Items") or [] if isinstance(v, dict)]
-            if len(values) >= max_count:
-                raise PIResponseError(
-                    f"{max_count} or more values of {webid} at {format_time(at)}: raise max_count to read their "
-                    "annotations",
-                    url=url,
-                )
-            for value in values:
-                stamp = time_or_none(value.get("Timestamp"))
-                if stamp == at:
-                    rows += [_row(webid, stamp, a) for a in value.get("Annotations") or [] if isinstance(a, dict)]
+    wanted = (instant for instant in sorted(set(instants)) if instant[0] not in refused)  # drawn a call at a time
+    for (webid, at), status, content, url in batch_answers(transport, wanted, request, per_call):
+        if status >= 400:
+            refused.setdefault(webid, f"status {status} from {url}: {error_text(content)}")
+            continue
+        values = [v for v in (content or {}).get("Items") or [] if isinstance(v, dict)]
+        if len(values) >= max_count:
+            raise PIResponseError(
+                f"{max_count} or more values of {webid} at {format_time(at)}: raise max_count to read their "
+                "annotations",
+                url=url,
+            )
+        for value in values:
+            stamp = time_or_none(value.get("Timestamp"))
+            if stamp == at:
+                rows += [_row(webid, stamp, a) for a in value.get("Annotations") or [] if isinstance(a, dict)]
     return pa.Table.from_pylist(rows, schema=ANNOTATION_SCHEMA), refused
 
 

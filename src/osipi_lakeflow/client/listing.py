@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from osipi_lakeflow.client.session import Transport, error_text, status_error
 
 Params = list[tuple[str, str]]
+K = TypeVar("K")
 
 
 def paged(transport: Transport, path: str, params: Params, page_size: int) -> Iterator[dict]:
@@ -82,6 +84,21 @@ def batch_get(transport: Transport, requests: Sequence[tuple[str, Params]]) -> l
     return out
 
 
+def batch_answers(
+    transport: Transport, keys: Iterable[K], request_of: Callable[[K], tuple[str, Params]], per_call: int
+) -> Iterator[tuple[K, int, Any, str]]:
+    """(key, status, content, url) of the GET `request_of(key)` of each key, `per_call` keys per `POST /batch`.
+
+    Keys are drawn from `keys` one call at a time, so a lazy iterable can drop keys that the answers of earlier
+    calls made useless (the later instants of a stream PI refused).
+    """
+    pending = iter(keys)
+    while chunk := list(islice(pending, per_call)):
+        answers = batch_get(transport, [request_of(key) for key in chunk])
+        for key, (status, content, url) in zip(chunk, answers, strict=True):
+            yield key, status, content, url
+
+
 def batch_get_each(
     transport: Transport, webids: Sequence[str], path_template: str, params: Params, per_call: int
 ) -> Iterator[tuple[str, Any]]:
@@ -91,15 +108,13 @@ def batch_get_each(
     Any other failed sub-request raises the mapped error naming its URL, so a denial or server error is never
     mistaken for an object with nothing to return.
     """
-    for offset in range(0, len(webids), per_call):
-        chunk = webids[offset : offset + per_call]
-        answers = batch_get(transport, [(path_template.format(quote(w, safe="")), params) for w in chunk])
-        for webid, (status, content, url) in zip(chunk, answers, strict=True):
-            if status == 404:
-                continue
-            if status >= 400:
-                raise status_error(status, url, error_text(content))
-            yield webid, content
+    answers = batch_answers(transport, webids, lambda w: (path_template.format(quote(w, safe="")), params), per_call)
+    for webid, status, content, url in answers:
+        if status == 404:
+            continue
+        if status >= 400:
+            raise status_error(status, url, error_text(content))
+        yield webid, content
 
 
 def _items(data: object) -> list[dict]:
