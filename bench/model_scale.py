@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pyarrow as pa
 import pyarrow.compute as pc
 import requests
 
@@ -48,6 +49,7 @@ from osipi_lakeflow.client.session import Reply, Transport  # noqa: E402
 from osipi_lakeflow.datasource.options import ReaderOptions  # noqa: E402
 from osipi_lakeflow.datasource.timeseries import PIStreamReader  # noqa: E402
 from osipi_lakeflow.schema import EVENT  # noqa: E402
+from tests.datasource.micro_batches import run_until_settled  # noqa: E402
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 DAY_S = 86_400.0
@@ -169,29 +171,26 @@ class RunStats:
     seconds: float = 0.0
 
 
-def triggered_run(reader: PIStreamReader, offset: dict | None, tally: Tally) -> tuple[dict, RunStats]:
-    """One triggered (availableNow) run of a partition's source, its hooks called in the order Spark calls them."""
+MAX_BATCHES = 200  # micro-batches a run may take: a source that never settles ends the bench instead of hanging it
+
+
+def tallied_run(reader: PIStreamReader, offset: dict | None, tally: Tally) -> tuple[dict, RunStats]:
+    """One triggered (availableNow) run of a partition's source, its requests tallied by the step that sent them."""
     stats = RunStats()
     began = time.perf_counter()
-    tally.phase = "setup"
-    reader.prepareForTriggerAvailableNow()
-    start = offset or reader.initialOffset()
-    limit = reader.getDefaultReadLimit()
-    while stats.batches < 200:
-        tally.phase = "offset"
-        end = reader.latestOffset(start, limit)
-        stats.latest_offsets += 1
-        if end == start:
-            break
-        stats.batches += 1
-        tally.phase = "read"
-        for part in reader.partitions(start, end):
-            for batch in reader.read(part):
-                stats.events += pc.sum(pc.equal(batch.column("row_kind"), EVENT)).as_py() or 0
-        start = end
+
+    def step(name: str) -> None:
+        tally.phase = name
+        if name == "offset":
+            stats.latest_offsets += 1
+
+    def count(batch: pa.RecordBatch) -> None:
+        stats.events += pc.sum(pc.equal(batch.column("row_kind"), EVENT)).as_py() or 0
+
+    end, stats.batches = run_until_settled(reader, offset, reader.getDefaultReadLimit(), MAX_BATCHES, count, step)
     tally.phase = "other"
     stats.seconds = time.perf_counter() - began
-    return start, stats
+    return end, stats
 
 
 @dataclass(frozen=True)
@@ -296,7 +295,7 @@ def measure(args: argparse.Namespace) -> Measured:
         backfill_runs: list[RunStats] = []
         with counted(backfill):
             for pid in range(len(groups)):
-                offsets[pid], stats = triggered_run(reader(pid), None, backfill)
+                offsets[pid], stats = tallied_run(reader(pid), None, backfill)
                 backfill_runs.append(stats)
         steady_runs: list[RunStats] = []
         with counted(steady):
@@ -304,7 +303,7 @@ def measure(args: argparse.Namespace) -> Measured:
                 clock = {"advance_seconds": args.steady_minutes * 60}
                 requests.post(f"{mock.root}/admin/clock", json=clock, timeout=10).raise_for_status()
                 for pid in range(len(groups)):
-                    offsets[pid], stats = triggered_run(reader(pid), offsets[pid], steady)
+                    offsets[pid], stats = tallied_run(reader(pid), offsets[pid], steady)
                     steady_runs.append(stats)
         mock_counted = requests.get(f"{mock.root}/admin/stats", timeout=10).json()["total"]
     wrapper = sum(t.total(t.sub) + t.batches for t in (backfill, steady))
