@@ -27,7 +27,7 @@ from pathlib import Path
 
 from osipi_lakeflow import contract
 from osipi_lakeflow.pipeline.credentials import RUNTIME_MARKER
-from osipi_lakeflow.pipeline.expectations import parse_metric_name
+from osipi_lakeflow.pipeline.expectations import expectation_counts
 from osipi_lakeflow.pipeline.views import partition_tables, publish_views
 from osipi_lakeflow.schema import EVENT
 
@@ -76,14 +76,12 @@ class MetricsCollector:
                 return
             self._seen.add((run_id, batch_id))
             for metric, row in metrics.items():
-                parsed = parse_metric_name(metric)
-                if parsed is None:
-                    continue
-                dataset, name, action = parsed
-                values = row.asDict() if hasattr(row, "asDict") else dict(row)
-                slot = self.counts[dataset].setdefault(name, {"action": action, "passed": 0, "failed": 0})
-                slot["passed"] += int(values.get("passed") or 0)
-                slot["failed"] += int(values.get("failed") or 0)
+                for count in expectation_counts(metric, row.asDict() if hasattr(row, "asDict") else dict(row)):
+                    slot = self.counts[count.dataset].setdefault(
+                        count.name, {"action": count.action, "passed": 0, "failed": 0}
+                    )
+                    slot["passed"] += count.passed
+                    slot["failed"] += count.failed
 
     def take(self, datasets: list[str]) -> dict:
         """The counts of `datasets` so far, removed from the collector."""

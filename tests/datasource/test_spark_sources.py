@@ -13,7 +13,7 @@ from mock_server import MockSettings
 from mock_server.testing import running_mock
 from osipi_lakeflow.client import PIWebAPI
 from osipi_lakeflow.datasource import SOURCE_SCHEMA_DDL, register_all
-from osipi_lakeflow.pipeline.expectations import apply_expectation
+from osipi_lakeflow.pipeline.expectations import Expectation, apply_expectations, expect, expect_or_drop
 
 pytestmark = pytest.mark.spark
 
@@ -69,19 +69,31 @@ def sample(spark):
 
 
 def test_drop_expectation_removes_failing_rows(spark):
-    out = apply_expectation(sample(spark), "t", "v_present", "v IS NOT NULL", "drop")
+    out = apply_expectations(sample(spark), "t", [Expectation("v_present", "v IS NOT NULL", "drop")])
     assert sorted(r.v for r in out.collect()) == [1, 3]
 
 
 def test_warn_expectation_keeps_every_row(spark):
-    out = apply_expectation(sample(spark), "t", "v_small", "v < 2", "warn")
+    out = apply_expectations(sample(spark), "t", [Expectation("v_small", "v < 2", "warn")])
     assert out.count() == 3
 
 
 def test_fail_expectation_fails_the_query_naming_the_expectation(spark):
-    out = apply_expectation(sample(spark), "t", "v_present", "v IS NOT NULL", "fail")
+    out = apply_expectations(sample(spark), "t", [Expectation("v_present", "v IS NOT NULL", "fail")])
     with pytest.raises(Exception, match="v_present"):
         out.collect()
+
+
+def test_stacked_expectations_share_one_metrics_node(spark, capsys):
+    @expect_or_drop("v_present", "v IS NOT NULL")
+    @expect("v_small", "v < 2")
+    def dataset():
+        return sample(spark)
+
+    out = dataset()
+    out.explain()
+    assert capsys.readouterr().out.count("CollectMetrics") == 1  # one metrics node: each copies every row
+    assert sorted(r.v for r in out.collect()) == [1, 3]
 
 
 @pytest.mark.parametrize("method", ["basic", "bearer", "oidc"])

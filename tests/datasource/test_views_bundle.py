@@ -5,7 +5,7 @@ import pytest
 from osipi_app.local.bundle import bundle_variables, load_pipelines, resolve
 from osipi_app.local.runner import tables_of, write_spec
 from osipi_lakeflow.errors import PIConfigError
-from osipi_lakeflow.pipeline.expectations import metric_name, parse_metric_name
+from osipi_lakeflow.pipeline.expectations import Expectation, ExpectationCount, expectation_counts, metric_name
 from osipi_lakeflow.pipeline.views import view_sql
 
 BUNDLE = Path(__file__).parents[1] / "pipelines" / "bundle"
@@ -42,13 +42,14 @@ def test_pipeline_resources_load_with_absolute_libraries_and_string_configuratio
     assert "src/**" in spec and "file://" in spec
 
 
-def test_expectation_metric_names_round_trip():
-    assert parse_metric_name(metric_name("pi_timeseries_p0001", "good_quality", "warn")) == (
-        "pi_timeseries_p0001",
-        "good_quality",
-        "warn",
-    )
-    assert parse_metric_name("something_else") is None
+def test_expectation_counts_read_back_what_one_metric_holds():
+    good, drop = Expectation("good_quality", "good", "warn"), Expectation("tag|present", "tag IS NOT NULL", "drop")
+    row = {good.field("passed"): 7, good.field("failed"): 2, drop.field("passed"): 9, drop.field("failed"): None}
+    assert expectation_counts(metric_name("pi_timeseries_p0001"), row) == [
+        ExpectationCount("pi_timeseries_p0001", "good_quality", "warn", 7, 2),
+        ExpectationCount("pi_timeseries_p0001", "tag|present", "drop", 9, 0),
+    ]
+    assert expectation_counts("something_else", {"passed": 1}) == []
 
 
 def test_second_run_on_a_busy_warehouse_is_refused(tmp_path):

@@ -3,9 +3,10 @@
 On Databricks the decorators are the runtime's `dp.expect`, `dp.expect_or_drop` and `dp.expect_or_fail`, so
 Lakeflow records data quality in its event log. Open-source pyspark 4.3 has none, so here they are emulated on the
 dataset's DataFrame: failing rows are dropped (`drop`) or fail the flow (`fail`, via `raise_error`), and every
-expectation is counted with `DataFrame.observe`: a named metric (`osipi_expect|<dataset>|<name>|<action>`, columns
-`passed`, `failed`) that the engine reports with each micro-batch's progress, read by the local runtime's query
-listener. Observing costs one aggregate per batch and does not read the PI source twice.
+expectation of a dataset is counted in one `DataFrame.observe`: a named metric (`osipi_expect|<dataset>`, fields
+`<name>|<action>|passed` and `...|failed`) that the engine reports with each micro-batch's progress, read by the
+local runtime's query listener (`expectation_counts`). Observing costs one aggregate per batch and does not read
+the PI source twice.
 
 Usage (stack under `@dp.table`, innermost first as with the runtime's decorators)::
 
@@ -18,7 +19,8 @@ Usage (stack under `@dp.table`, innermost first as with the runtime's decorators
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from pyspark.sql import DataFrame
@@ -28,6 +30,30 @@ Action = Literal["warn", "drop", "fail"]
 METRIC_PREFIX = "osipi_expect"
 
 
+@dataclass(frozen=True)
+class Expectation:
+    """One expectation of a dataset: a SQL boolean, and what a failing row does (warn, drop, fail)."""
+
+    name: str
+    condition: str
+    action: Action
+
+    def field(self, outcome: Literal["passed", "failed"]) -> str:
+        """The metric's field counting this expectation's passing or failing rows."""
+        return f"{self.name}|{self.action}|{outcome}"
+
+
+@dataclass(frozen=True)
+class ExpectationCount:
+    """Rows passing and failing one expectation in one micro-batch, as the engine reported them."""
+
+    dataset: str
+    name: str
+    action: str
+    passed: int
+    failed: int
+
+
 def runtime_has_expectations() -> bool:
     """True where `pyspark.pipelines` (or `dlt`) brings real expectations, i.e. on Databricks."""
     from pyspark import pipelines as dp
@@ -35,31 +61,43 @@ def runtime_has_expectations() -> bool:
     return hasattr(dp, "expect") and hasattr(dp, "expect_or_drop")
 
 
-def metric_name(dataset: str, name: str, action: Action) -> str:
-    """The observed-metric name of one expectation, parsed back by `parse_metric_name`."""
-    return f"{METRIC_PREFIX}|{dataset}|{name}|{action}"
+def metric_name(dataset: str) -> str:
+    """The observed-metric name of a dataset's expectations, read back by `expectation_counts`."""
+    return f"{METRIC_PREFIX}|{dataset}"
 
 
-def parse_metric_name(metric: str) -> tuple[str, str, str] | None:
-    """(dataset, expectation, action) of a metric written by this module, else None."""
-    parts = metric.split("|")
-    return (parts[1], parts[2], parts[3]) if len(parts) == 4 and parts[0] == METRIC_PREFIX else None
+def expectation_counts(metric: str, row: Mapping[str, object]) -> list[ExpectationCount]:
+    """The counts in one observed metric written by `apply_expectations`; [] for any other metric."""
+    prefix, _, dataset = metric.partition("|")
+    if prefix != METRIC_PREFIX or not dataset:
+        return []
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for field, value in row.items():
+        name, action, outcome = field.rsplit("|", 2)
+        counts.setdefault((name, action), {})[outcome] = int(value or 0)  # type: ignore[call-overload]
+    return [
+        ExpectationCount(dataset, name, action, got.get("passed", 0), got.get("failed", 0))
+        for (name, action), got in counts.items()
+    ]
 
 
-def apply_expectation(df: DataFrame, dataset: str, name: str, condition: str, action: Action) -> DataFrame:
-    """Count rows passing and failing `condition`, then drop or fail as `action` says (local emulation)."""
-    ok = sf.coalesce(sf.expr(condition), sf.lit(False))  # NULL counts as failed, as on Databricks
-    observed = df.observe(
-        metric_name(dataset, name, action),
-        sf.count_if(ok).alias("passed"),
-        sf.count_if(~ok).alias("failed"),
-    )
-    if action == "drop":
-        return observed.where(ok)
-    if action == "fail":
-        message = sf.lit(f"expectation '{name}' on {dataset} failed: {condition}")
-        return observed.where(sf.when(ok, sf.lit(True)).otherwise(sf.raise_error(message)))
-    return observed
+def apply_expectations(df: DataFrame, dataset: str, expectations: Sequence[Expectation]) -> DataFrame:
+    """Count rows passing and failing each expectation, then drop or fail as their actions say (local emulation).
+
+    Every expectation is counted over the same input rows in one `observe`, as Databricks evaluates each on every
+    record: one metrics node, not one per expectation, each of which would copy every row once more.
+    """
+    oks = [(e, sf.coalesce(sf.expr(e.condition), sf.lit(False))) for e in expectations]  # NULL fails, as there
+    counters = [c for e, ok in oks for c in (sf.count_if(ok).alias(e.field("passed")),
+                                              sf.count_if(~ok).alias(e.field("failed")))]  # fmt: skip
+    out = df.observe(metric_name(dataset), *counters)
+    for e, ok in oks:  # consecutive filters fuse into one stage of generated code
+        if e.action == "drop":
+            out = out.where(ok)
+        elif e.action == "fail":
+            message = sf.lit(f"expectation '{e.name}' on {dataset} failed: {e.condition}")
+            out = out.where(sf.when(ok, sf.lit(True)).otherwise(sf.raise_error(message)))
+    return out
 
 
 def _decorator(name: str, condition: str, action: Action) -> Callable[[Callable[[], DataFrame]], Callable]:
@@ -69,13 +107,19 @@ def _decorator(name: str, condition: str, action: Action) -> Callable[[Callable[
         return {"warn": dp.expect, "drop": dp.expect_or_drop, "fail": dp.expect_or_fail}[action](name, condition)
 
     def wrap(func: Callable[[], DataFrame]) -> Callable[[], DataFrame]:
+        # stacked decorators each wrap the dataset's own function with every expectation so far; the outermost
+        # one is what the pipeline calls, so all of them are applied once, together
+        source = getattr(func, "__osipi_source__", func)
         dataset = getattr(func, "__osipi_dataset__", func.__name__)
+        expectations = (*getattr(func, "__osipi_expectations__", ()), Expectation(name, condition, action))
 
-        @functools.wraps(func)
+        @functools.wraps(source)
         def query() -> DataFrame:
-            return apply_expectation(func(), dataset, name, condition, action)
+            return apply_expectations(source(), dataset, expectations)
 
+        query.__osipi_source__ = source  # type: ignore[attr-defined]
         query.__osipi_dataset__ = dataset  # type: ignore[attr-defined]
+        query.__osipi_expectations__ = expectations  # type: ignore[attr-defined]
         return query
 
     return wrap
