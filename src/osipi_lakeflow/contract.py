@@ -245,7 +245,14 @@ SETTINGS: tuple[Setting, ...] = (
         "largest estimated number of values per micro-batch",
         kinds=frozenset({TIMESERIES}),
     ),
-    _s("tags_per_task", parsers.positive_int, "25", "50", "tags read by one Spark task", kinds=frozenset({TIMESERIES})),
+    _s(
+        "tags_per_task",
+        parsers.positive_int,
+        "25",
+        "50",
+        "tags read by one Spark task of a large micro-batch (a small one is read by fewer tasks)",
+        kinds=frozenset({TIMESERIES}),
+    ),
     _s(
         "allow_full_refresh",
         parsers.boolean,

@@ -173,9 +173,18 @@ def test_late_scan_rereads_behind_the_position_only_for_recent_tags():
 def test_partitions_group_tags_and_stamp_server_time_and_read_seq():
     start = initial_offset(dict.fromkeys([f"t{i}" for i in range(5)], T - H), T - H)
     end = plan(start, T, read_seq=77)
-    parts = stream_partitions("p0001", end, 2)
+    fast = dict.fromkeys(end.tags, 100.0)  # 360,000 values an hour each: a task per two tags
+    parts = stream_partitions("p0001", end, 2, rates=fast)
     assert [len(p.ranges) for p in parts] == [2, 2, 1]
     assert {(p.ingested_at, p.read_seq) for p in parts} == {(T, 77)}
+
+
+def test_a_small_micro_batch_is_read_by_fewer_tasks_of_whole_tags():
+    start = initial_offset(dict.fromkeys([f"t{i}" for i in range(500)], T - timedelta(minutes=10)), T)
+    end = plan(start, T)  # ten minutes of 500 tags at 1 Hz (rate unknown): 300,000 values
+    parts = stream_partitions("p0001", end, 25)
+    assert len(parts) == 2 and sorted(len(p.ranges) for p in parts) == [250, 250]
+    assert sorted(r.webid for p in parts for r in p.ranges) == sorted(end.tags)
 
 
 def test_new_tag_joins_at_history_start_and_removed_tag_leaves():

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from pyspark.sql.datasource import InputPartition
 
-from osipi_lakeflow.datasource.offsets import StreamOffset
+from osipi_lakeflow.datasource.offsets import DEFAULT_RATE_PER_S, StreamOffset
 from osipi_lakeflow.models import Point
 
 
@@ -52,12 +53,34 @@ def _points_of(ranges: Sequence[TagRange], points: Mapping[str, Point]) -> tuple
     return tuple((webid, points[webid].name, points[webid].point_type) for webid in tags)
 
 
+MIN_VALUES_PER_TASK = 200_000
+"""The smallest estimated read worth a task of its own: a task costs about a second on the local engine whatever it
+reads (a client, a round trip to a Python worker, a file written), so a steady run's few minutes of many tags are
+read by a few tasks, not one per `tags_per_task` tags."""
+
+
+def task_count(by_tag: Sequence[Sequence[TagRange]], tags_per_task: int, rates: Mapping[str, float]) -> int:
+    """Tasks for these tags: one per `tags_per_task`, fewer when they would read under `MIN_VALUES_PER_TASK` each.
+
+    Values are estimated from each tag's rate (events per second, 1 Hz when unknown) over its ranges.
+    """
+    values = sum(
+        (r.end - r.start).total_seconds() * rates.get(r.webid, DEFAULT_RATE_PER_S) for ranges in by_tag for r in ranges
+    )
+    return max(1, min(math.ceil(len(by_tag) / tags_per_task), math.ceil(values / MIN_VALUES_PER_TASK)))
+
+
 def stream_partitions(
-    partition_id: str, end: StreamOffset, tags_per_task: int, points: Mapping[str, Point] | None = None
+    partition_id: str,
+    end: StreamOffset,
+    tags_per_task: int,
+    points: Mapping[str, Point] | None = None,
+    rates: Mapping[str, float] | None = None,
 ) -> list[TagBatch]:
     """The tasks of a micro-batch: every tag's range `[read_from, pos)` and its rereads, held tags skipped.
 
-    A task takes `tags_per_task` tags with all their ranges, so changed instants read again add no tasks.
+    A task takes whole tags with all their ranges, so changed instants read again add no tasks: `tags_per_task`
+    tags each in a large micro-batch, more in a small one (`task_count`).
     """
     by_tag = []
     for webid, state in end.tags.items():
@@ -68,7 +91,8 @@ def stream_partitions(
             ranges.append(TagRange(webid, state.read_from, state.pos))
         if ranges:
             by_tag.append(ranges)
-    groups = [tuple(r for ranges in tags for r in ranges) for tags in chunk(by_tag, tags_per_task)]
+    per_task = math.ceil(len(by_tag) / task_count(by_tag, tags_per_task, rates or {})) if by_tag else tags_per_task
+    groups = [tuple(r for ranges in tags for r in ranges) for tags in chunk(by_tag, per_task)]
     return [
         TagBatch(partition_id, group, end.server_time, end.read_seq, points=_points_of(group, points or {}))
         for group in groups

@@ -266,8 +266,9 @@ class PIStreamReader(DataSourceStreamReader, SupportsTriggerAvailableNow):
         if start == end:
             return []
         return stream_partitions(
-            self.opts.partition_id, StreamOffset.from_json(end), self.opts.tags_per_task, self._points or {}
-        )
+            self.opts.partition_id, StreamOffset.from_json(end), self.opts.tags_per_task, self._points or {},
+            self._rates or {},
+        )  # fmt: skip
 
     def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:
         """Arrow batches of one group of tags (runs on an executor)."""
