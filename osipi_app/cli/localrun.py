@@ -30,7 +30,7 @@ class LocalRun:
     warehouse: Path
     variables: Mapping[str, str] = field(default_factory=dict)
     pipelines: Sequence[str] | None = None
-    parallel: int = 1
+    parallel: int | None = None  # None: one per task slot of the local engine
     env: Mapping[str, str] | None = None
     configuration: Mapping[str, str] = field(default_factory=dict)
 

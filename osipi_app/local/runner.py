@@ -253,7 +253,7 @@ def run_pipelines(
     pipelines: Sequence[str] | None = None,
     variables: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
-    parallel: int = 1,
+    parallel: int | None = None,
     timeout: float = 1800.0,
     publish_view: bool = True,
     engine_conf: Mapping[str, str] | None = None,
@@ -271,7 +271,8 @@ def run_pipelines(
         pipelines: resource keys to run (default: every pipeline resource, sorted).
         variables: bundle variable overrides (e.g. {"pi_url": "http://127.0.0.1:8000/piwebapi"}).
         env: extra environment for the engine (PI_USERNAME, PI_PASSWORD, ...): never written to disk.
-        parallel: pipelines run at once inside the engine (those reading other pipelines' tables run after them).
+        parallel: pipelines run at once inside the engine (those reading other pipelines' tables run after them);
+            default: one per task slot of the engine (`worker.TASK_SLOTS`).
         timeout: seconds before the engine is killed; pipelines not finished are reported failed.
         publish_view: (re)create `pi_timeseries` over the partition tables after the runs.
         engine_conf: extra Spark settings of the engine, e.g. {"spark.driver.memory": "4g"} or

@@ -38,6 +38,10 @@ log = logging.getLogger("osipi_app.local")
 
 _REGISTRATION = threading.Lock()
 ROCKSDB = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
+TASK_SLOTS = 2
+"""Tasks the local engine runs at once (`local[2]`: the two cores of the laptops it targets), and the pipelines it
+runs side by side unless told otherwise: a pipeline's fixed cost (its query's Python processes, HTTP round trips,
+commits) leaves a slot idle that another pipeline's reading fills."""
 
 
 def server_conf(warehouse: Path, port: int, extra: dict[str, str]) -> dict[str, str]:
@@ -148,7 +152,7 @@ def start_engine(warehouse: Path, port: int, extra: dict[str, str]):
     from pyspark.sql import SparkSession as ClassicSession
     from pyspark.sql.connect.session import SparkSession as ConnectSession
 
-    ConnectSession._start_connect_server("local[2]", server_conf(warehouse, port, extra))
+    ConnectSession._start_connect_server(f"local[{TASK_SLOTS}]", server_conf(warehouse, port, extra))
     os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"  # pyspark.sql.functions must build Connect columns
     return ClassicSession._instantiatedSession, f"sc://localhost:{port}"
 
@@ -344,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     progress = ProgressLog(Path(job["progress"]) if job.get("progress") else None)
     progress.write("engine", "starting")
     classic, url = start_engine(warehouse, int(job["port"]), job.get("conf", {}))
-    parallel = max(1, int(job.get("parallel", 1)))
+    parallel = max(1, int(job.get("parallel") or TASK_SLOTS))
     progress.write("engine", "ready", pipelines=len(job["pipelines"]), parallel=parallel)
     collector = MetricsCollector()
     lock = threading.Lock()
