@@ -56,6 +56,12 @@ def _common_local(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_parallel(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--parallel", type=int, default=None, help="pipelines run side by side (default: one per engine task slot)"
+    )
+
+
 def _register_run(sub: SubParsers) -> None:
     parser = sub.add_parser("run", help="run the bundle's pipelines locally against a PI Web API (real or mock)")
     _common_local(parser)
@@ -65,9 +71,7 @@ def _register_run(sub: SubParsers) -> None:
     parser.add_argument("--af-database", help=r"AF database path, e.g. \\AFSERVER\Database (default: the bundle's)")
     parser.add_argument("--start", help="where history begins for tags seen the first time: PI time (*-6h) or ISO 8601")
     parser.add_argument("--pipelines", help="comma-separated pipeline keys to run (default: all)")
-    parser.add_argument(
-        "--parallel", type=int, default=None, help="pipelines run side by side (default: one per task slot of the local engine)"
-    )
+    _add_parallel(parser)
     parser.add_argument(
         "--tags-per-pipeline", type=int, default=None, help="when the bundle has no plan yet: partition size for it"
     )
@@ -103,9 +107,7 @@ def _register_demo(sub: SubParsers) -> None:
     parser.add_argument("--seed", type=int, default=7, help="the mock plant's seed (default 7)")
     parser.add_argument("--port", type=int, default=0, help="mock server port (default: a free one)")
     parser.add_argument("--advance-minutes", type=float, default=10.0, help="clock advance before the second run")
-    parser.add_argument(
-        "--parallel", type=int, default=None, help="pipelines run side by side (default: one per task slot of the local engine)"
-    )
+    _add_parallel(parser)
     parser.add_argument(
         "--workdir", type=Path, default=Path(".osipi/demo"), help="demo bundle and warehouse (default .osipi/demo)"
     )
