@@ -34,7 +34,7 @@ import yaml
 from mock_server import MockSettings
 from mock_server.testing import running_mock
 from osipi_app.local import open_table, run_pipelines
-from osipi_lakeflow import contract
+from osipi_lakeflow import contract, parsers
 from osipi_lakeflow.client import PIWebAPI
 from osipi_lakeflow.schema import EVENT
 
@@ -77,14 +77,14 @@ def fingerprint(batches: Iterable[pa.RecordBatch]) -> Fingerprint:
 
 
 def partition_resource(partition_id: str, url: str, webids: Sequence[str], start: str, late: str) -> dict:
-    """One time-series pipeline resource of the bench bundle, configured the way the generator configures one."""
-    tags = ",".join(webids)
-    settings = {"pi_url": url, "auth_method": "anonymous", "late_window": late}  # the rest: the product's defaults
+    """One time-series pipeline resource of the bench bundle: its partition keys in the generator's formats, every
+    setting but the PI URL, the auth method and the late window at the product's default."""
+    settings = {"pi_url": url, "auth_method": "anonymous", "late_window": late}
     configuration = {
         **{contract.CONF_PREFIX + name: value for name, value in settings.items()},
         contract.PARTITION_ID.conf_key: partition_id,
-        contract.TAGS.conf_key: tags,
-        contract.TAG_STARTS.conf_key: f"{start}={tags}",
+        contract.TAGS.conf_key: parsers.join_list(webids),
+        contract.TAG_STARTS.conf_key: parsers.format_tag_starts(dict.fromkeys(webids, start)),
     }
     return {"name": partition_id, "schema": "osipi", "libraries": [{"file": {"path": str(SOURCE)}}],
             "configuration": configuration}  # fmt: skip
@@ -109,7 +109,8 @@ def main() -> None:
     settings = MockSettings(tags=max(args.tags * 10, 1000), seed=args.seed, clock=T0.isoformat(), late_fraction=0.0)
     with running_mock(settings) as mock:
         webids = [p.webid for p in mock.archive.points() if round(p.events_per_hour) == 3600][: args.tags]  # 1 Hz
-        others = [p.webid for p in mock.archive.points() if p.webid not in set(webids)][: args.tags]
+        measured = set(webids)
+        others = [p.webid for p in mock.archive.points() if p.webid not in measured][: args.tags]
         began = time.perf_counter()
         with PIWebAPI(mock.url) as pi:
             read = pi.recorded(webids, T0 - timedelta(hours=args.hours), T0)
