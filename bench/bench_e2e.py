@@ -95,19 +95,11 @@ def main() -> None:
         print(
             orjson.dumps(
                 {
-                    "bench": "e2e",
-                    "mock_tags": args.tags,
-                    "tags": ingested_tags,
-                    "hours": args.hours,
-                    "events_per_hour": args.events_per_hour,
-                    "pipelines": len(keys),
-                    "parallel": args.parallel,
-                    "ok": summary.ok,
-                    "values": values,
-                    "seconds": round(summary.seconds, 1),
-                    "values_per_s": round(values / summary.seconds),
-                    "peak_rss_mb": round(memory.peak_bytes / 2**20),
-                    "generate_seconds": round(generated, 1),
+                    "bench": "e2e", "mock_tags": args.tags, "tags": ingested_tags, "hours": args.hours,
+                    "events_per_hour": args.events_per_hour, "pipelines": len(keys), "parallel": args.parallel,
+                    "ok": summary.ok, "values": values,
+                    "seconds": round(summary.seconds, 1), "values_per_s": round(values / summary.seconds),
+                    "peak_rss_mb": round(memory.peak_bytes / 2**20), "generate_seconds": round(generated, 1),
                 }  # fmt: skip
             ).decode()
         )
