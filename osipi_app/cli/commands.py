@@ -56,9 +56,23 @@ def _common_local(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _at_least_one(text: str) -> int:
+    """A count of 1 or more, or argparse's error naming the flag (exit 2, nothing started)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _add_parallel(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--parallel", type=int, default=None, help="pipelines run side by side (default: one per engine task slot)"
+        "--parallel",
+        type=_at_least_one,
+        default=None,
+        help="pipelines run side by side (default: one per engine task slot)",
     )
 
 

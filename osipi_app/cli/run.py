@@ -72,8 +72,6 @@ def check_arguments(args: argparse.Namespace) -> RunPlan:
     Raises:
         PreflightError: naming the argument, what is wrong and what to run instead.
     """
-    if args.parallel is not None and args.parallel < 1:
-        raise PreflightError(f"--parallel must be at least 1, got {args.parallel}")
     if args.tags_per_pipeline is not None and args.tags_per_pipeline < 1:
         raise PreflightError(f"--tags-per-pipeline must be at least 1, got {args.tags_per_pipeline}")
     start = _checked("history_start", args.start, "--start")

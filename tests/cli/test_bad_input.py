@@ -31,6 +31,14 @@ def test_wrong_credentials_are_named_and_never_echoed(tmp_path: Path, osipi):
     assert secret not in done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("command", ["run", "demo"])
+def test_parallel_below_one_is_refused_naming_the_flag(tmp_path: Path, osipi, command):
+    done = osipi(command, "--parallel", "0", "--workdir" if command == "demo" else "--warehouse", str(tmp_path / "w"))
+    assert done.returncode == 2
+    assert "--parallel: must be at least 1, got 0" in done.stderr
+    assert not (tmp_path / "w").exists()
+
+
 def test_unwritable_warehouse_is_refused_before_anything_runs(tmp_path: Path, osipi):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
