@@ -11,7 +11,7 @@ from pyspark.sql import SparkSession
 
 from osipi_lakeflow import contract
 from osipi_lakeflow.datasource import register_all
-from osipi_lakeflow.pipeline.bronze import FUTURE_TOLERANCE, bronze_stream, bronze_table_properties
+from osipi_lakeflow.pipeline.bronze import FUTURE_TOLERANCE, bronze_stream, bronze_table_properties, live_flow_conf
 from osipi_lakeflow.pipeline.conf import PipelineConf
 from osipi_lakeflow.pipeline.credentials import pipeline_credentials
 from osipi_lakeflow.pipeline.expectations import dataset_name, expect, expect_or_drop
@@ -27,6 +27,7 @@ credentials = pipeline_credentials(conf)  # read here, in the pipeline's session
     name=TABLE,
     comment=f"Raw PI recorded values of partition {conf.partition_id} ({len(conf.tags)} tags)",
     table_properties=bronze_table_properties(conf),
+    spark_conf=live_flow_conf(conf),
 )
 @expect_or_drop("timestamp_and_tag_present", "timestamp IS NOT NULL AND tag_webid IS NOT NULL")
 @expect("timestamp_not_in_future", f"row_kind <> 'event' OR timestamp <= ingested_at + {FUTURE_TOLERANCE}")

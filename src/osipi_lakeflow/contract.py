@@ -246,6 +246,15 @@ SETTINGS: tuple[Setting, ...] = (
         kinds=frozenset({TIMESERIES}),
     ),
     _s(
+        "live_interval",
+        parsers.trigger_interval,
+        "1s",
+        "5s",
+        "time between micro-batches of a time-series pipeline that runs continuously (osipi_live, osipi run --live)",
+        kinds=frozenset({TIMESERIES}),
+        reader=False,
+    ),
+    _s(
         "tags_per_task",
         parsers.positive_int,
         "25",

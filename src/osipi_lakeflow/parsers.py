@@ -43,6 +43,15 @@ def late_window(text: str) -> timedelta:
     return duration(text)
 
 
+def trigger_interval(text: str) -> timedelta:
+    """Whole seconds from 1s to 1h between micro-batches (faster would poll PI Web API more than it gains)."""
+    value = duration(text)
+    seconds = value.total_seconds()
+    if seconds != int(seconds) or not 1 <= seconds <= 3600:
+        raise ValueError(f"{text!r} is not a whole number of seconds from 1s to 1h")
+    return value
+
+
 def positive_int(text: str) -> int:
     """A whole number of at least 1 (`_` separators allowed: 5_000_000)."""
     try:

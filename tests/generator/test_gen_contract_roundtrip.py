@@ -18,6 +18,7 @@ from mock_server.testing import running_mock
 from osipi_app.local.bundle import bundle_variables, load_pipelines
 from osipi_lakeflow import contract, parsers
 from osipi_lakeflow.datasource.options import AFOptions, ReaderOptions
+from osipi_lakeflow.pipeline.bronze import TRIGGER_INTERVAL_CONF, live_flow_conf
 from osipi_lakeflow.pipeline.conf import PipelineConf
 from tests.generator.conftest import DB_PATH, make_bundle, snapshot
 
@@ -164,3 +165,9 @@ def test_an_invalid_value_is_refused_by_validate_with_the_pipelines_parser(
 def test_no_configuration_key_is_hidden_by_spark_redaction() -> None:
     keys = [s.conf_key for s in contract.SETTINGS if s.kinds] + [k.conf_key for k in contract.PARTITION_KEYS]
     assert [k for k in keys if contract.SPARK_REDACTED.search(k)] == []
+
+
+def test_the_live_interval_reaches_the_bronze_flow_as_its_trigger_interval(generated) -> None:
+    bundle, _, _ = generated
+    conf = PipelineConf.from_conf(_conf(bundle, "osipi_timeseries_p0001"), contract.TIMESERIES)
+    assert live_flow_conf(conf) == {TRIGGER_INTERVAL_CONF: "5 seconds"}  # the setting's example, 5s

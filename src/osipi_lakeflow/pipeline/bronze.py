@@ -35,6 +35,18 @@ def bronze_table_properties(conf: PipelineConf) -> dict[str, str]:
     return {**history_table_properties(conf), "osipi.partition_id": conf.partition_id}
 
 
+TRIGGER_INTERVAL_CONF = "pipelines.trigger.interval"
+"""The flow setting a continuously running pipeline takes its micro-batch interval from; a triggered update ignores it
+(https://docs.databricks.com/en/delta-live-tables/pipeline-mode.html, "Set trigger interval for continuous
+pipelines"). The local live runner (`osipi run --live`) reads the same setting from the flow."""
+
+
+def live_flow_conf(conf: PipelineConf) -> dict[str, str]:
+    """The bronze flow's settings: a micro-batch every `live_interval` whenever the pipeline runs continuously."""
+    seconds = int(conf.values["live_interval"].total_seconds())
+    return {TRIGGER_INTERVAL_CONF: f"{seconds} second{'s' if seconds != 1 else ''}"}
+
+
 def bronze_stream(spark: SparkSession, conf: PipelineConf, credentials: Mapping[str, str]) -> DataFrame:
     """Stream the partition's tags: events, coverage rows and gap rows, each stamped with its read."""
     options = conf.reader_options(credentials)
