@@ -89,6 +89,15 @@ def _register_run(sub: SubParsers) -> None:
     parser.add_argument(
         "--tags-per-pipeline", type=int, default=None, help="when the bundle has no plan yet: partition size for it"
     )
+    parser.add_argument(
+        "--live",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DURATION",
+        help="once caught up, keep the time-series pipelines running, a micro-batch every live_interval, for "
+        "DURATION (90s, 10m, 8h) or until Ctrl-C, which stops them cleanly",
+    )
 
     def handler(args: argparse.Namespace) -> int:
         from osipi_app.cli.run import run_command

@@ -33,6 +33,8 @@ class LocalRun:
     parallel: int | None = None  # None: one per task slot of the local engine
     env: Mapping[str, str] | None = None
     configuration: Mapping[str, str] = field(default_factory=dict)
+    live: bool = False  # once caught up, keep the time-series pipelines running (`osipi run --live`)
+    live_seconds: float | None = None  # how long; None: until Ctrl-C
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def run_bundle(run: LocalRun, console: Console) -> RunSummary:
     results = run_pipelines(
         run.bundle, run.warehouse, pipelines=run.pipelines, variables=run.variables, env=run.env,
         parallel=run.parallel, configuration=run.configuration, report=console.print,
-        on_progress=RunProgress(console),
+        on_progress=RunProgress(console), live=run.live, live_seconds=run.live_seconds,
     )  # fmt: skip
     summary = RunSummary(results, time.monotonic() - started)
     record_last_run(run.warehouse, summary)

@@ -24,6 +24,9 @@ class PipelineProgress:
     batches: int = 0
     seconds: float | None = None  # set when it finished
     ok: bool = False
+    live: bool = False  # running live after its triggered catch-up (`osipi run --live`)
+    live_rows: int = 0
+    live_batches: int = 0
 
     def elapsed(self, now: float) -> float:
         """Seconds it has run (its whole run once finished)."""
@@ -63,9 +66,19 @@ class RunProgress:
 
     def _update(self, pipeline: PipelineProgress, line: dict, now: float) -> None:
         event = line.get("event")
-        if event == "batch":
+        if event == "batch" and pipeline.live:
+            pipeline.live_batches += 1
+            pipeline.live_rows += int(line.get("rows") or 0)
+        elif event == "batch":
             pipeline.batches += 1
             pipeline.rows += int(line.get("rows") or 0)
+        elif event == "live":
+            pipeline.live = True
+            every = " or ".join(line.get("every") or ["trigger interval"])
+            self._print(now, f"live {pipeline.key}: a micro-batch every {every}; Ctrl-C stops it cleanly")
+        elif event == "finished" and pipeline.live:
+            self._print(now, f"stopped {pipeline.key}: {pipeline.live_rows:,} rows read live in "
+                        f"{pipeline.live_batches} micro-batches")  # fmt: skip
         elif event == "finished":
             pipeline.seconds = float(line.get("seconds") or now - pipeline.started)
             pipeline.ok = bool(line.get("ok"))
@@ -89,6 +102,10 @@ class RunProgress:
         done = sum(p.seconds is not None for p in self.pipelines.values())
         if not self.engine_ready:
             return "starting the local Spark engine"
+        live = [p for p in self.pipelines.values() if p.live]
+        if live:
+            rows, batches = sum(p.live_rows for p in live), sum(p.live_batches for p in live)
+            return f"{len(live)} pipelines live: {rows:,} rows in {batches} micro-batches since they went live"
         running = [p for p in self.pipelines.values() if p.seconds is None]
         parts = [f"{done}/{self.total} pipelines done"]
         parts += [f"{p.key}: {p.rows:,} rows, {p.batches} batches, {p.elapsed(now):.0f} s" for p in running]

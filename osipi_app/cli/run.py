@@ -17,7 +17,8 @@ from rich.console import Console
 from osipi_app.cli.localrun import LocalRun, run_bundle
 from osipi_app.cli.preflight import PreflightError, check_pi, check_writable, credentials_env
 from osipi_app.cli.report import make_console, print_run_report
-from osipi_lakeflow import contract
+from osipi_app.local.runner import runs_live
+from osipi_lakeflow import contract, parsers
 from osipi_lakeflow.errors import PIConfigError
 
 PLAN_FILE = "osipi.plan.json"
@@ -64,6 +65,8 @@ class RunPlan:
     variables: dict[str, str]
     configuration: dict[str, str]
     pipelines: list[str] | None
+    live: bool = False
+    live_seconds: float | None = None  # None with `live`: until Ctrl-C
 
 
 def check_arguments(args: argparse.Namespace) -> RunPlan:
@@ -96,8 +99,29 @@ def check_arguments(args: argparse.Namespace) -> RunPlan:
                 f"generate --bundle {args.bundle} --history-start '{start}'`"
             )
     pipelines = [p.strip() for p in args.pipelines.split(",") if p.strip()] if args.pipelines else None
+    live_seconds = _live_seconds(args.live, pipelines)
     variables, configuration = local_overrides(os.environ)
-    return RunPlan(url, recorded is None, {**variables, "pi_url": url}, configuration, pipelines)
+    live = args.live is not None
+    return RunPlan(url, recorded is None, {**variables, "pi_url": url}, configuration, pipelines, live, live_seconds)
+
+
+def _live_seconds(text: str | None, pipelines: list[str] | None) -> float | None:
+    """How long `--live` keeps the pipelines running (None: until Ctrl-C, or no --live at all)."""
+    if text is None:
+        return None
+    if pipelines is not None and not any(runs_live(p) for p in pipelines):
+        raise PreflightError(
+            f"--live keeps time-series pipelines running, and --pipelines {','.join(pipelines)} names none: add "
+            "one (osipi_timeseries_p0001, ...) or leave --pipelines out"
+        )
+    if not text:
+        return None
+    try:
+        return parsers.duration(text).total_seconds()
+    except ValueError as error:
+        raise PreflightError(
+            f"--live: {error}; give a duration like 90s, 10m or 8h, or no value to run until Ctrl-C"
+        ) from None
 
 
 def local_overrides(environ: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -154,8 +178,9 @@ def run_command(args: argparse.Namespace) -> int:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         return 2
     run = LocalRun(
-        args.bundle, warehouse, plan.variables, plan.pipelines, args.parallel, credentials_env(), plan.configuration
-    )
+        args.bundle, warehouse, plan.variables, plan.pipelines, args.parallel, credentials_env(), plan.configuration,
+        plan.live, plan.live_seconds,
+    )  # fmt: skip
     try:
         summary = run_bundle(run, console)
     except PIConfigError as exc:  # raised while reading the bundle, before the engine starts

@@ -85,6 +85,12 @@ def wave_of(resource_key: str) -> int:
     return 1 if kind is not None and kind.runs_after else 0
 
 
+def runs_live(resource_key: str) -> bool:
+    """Whether a pipeline keeps running in a live run: the kinds continuous ingestion runs continuously."""
+    kind = contract.kind_of_resource(resource_key)
+    return kind is not None and kind.continuous_capable
+
+
 def write_spec(resource: PipelineResource, warehouse: Path) -> Path:
     """Write `spark-pipeline.yml` (and a copy of its sources) for one pipeline; returns the spec path.
 
@@ -143,6 +149,9 @@ def engine_environment(env: Mapping[str, str] | None, python: str) -> dict[str, 
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("PI_")}
     return {**inherited, **(env or {}), "PYSPARK_PYTHON": python}
 
+
+LIVE_STOP_SECONDS = 180.0
+"""How long a live run may take to stop cleanly after Ctrl-C (each query waits for its micro-batch to commit)."""
 
 Progress = Callable[[dict], None]
 """Told each line of the engine's progress log (`worker.ProgressLog`) while the run goes on."""
@@ -211,7 +220,14 @@ def run_engine(
         with process.stdin:
             process.stdin.write(json.dumps(secrets or {}).encode())
         try:
-            if not follow_progress(process, progress, time.monotonic() + timeout, on_progress):
+            try:
+                finished = follow_progress(process, progress, time.monotonic() + timeout, on_progress)
+            except KeyboardInterrupt:
+                if not job.get("live"):
+                    raise
+                os.kill(process.pid, signal.SIGTERM)  # the engine stops its live queries between micro-batches
+                finished = follow_progress(process, progress, time.monotonic() + LIVE_STOP_SECONDS, on_progress)
+            if not finished:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         finally:
@@ -262,6 +278,8 @@ def run_pipelines(
     python: str = sys.executable,
     report: Callable[[str], None] = log.warning,
     on_progress: Progress | None = None,
+    live: bool = False,
+    live_seconds: float | None = None,
 ) -> list[RunResult]:
     """Run pipeline resources of a bundle locally, one engine for all of them; returns one result per pipeline.
 
@@ -285,6 +303,9 @@ def run_pipelines(
             the product wheel; the application's own dependencies are not needed there).
         report: told one line for each thing recovered after an earlier run was killed (`recovery.recover`).
         on_progress: told each step of the run as it happens (`follow_progress`), for a live display.
+        live: once caught up, keep the time-series pipelines running (`live.py`); `timeout` then counts from the
+            end of the live run.
+        live_seconds: how long they keep running; None: until Ctrl-C, which stops them cleanly.
     """
     bundle_dir, warehouse = Path(bundle_dir).resolve(), Path(warehouse).resolve()
     values = bundle_variables(bundle_dir, variables or {})
@@ -299,6 +320,7 @@ def run_pipelines(
                 "tables": tables_of(r),
                 "log": str(warehouse / "logs" / f"{r.key}.log"),
                 "wave": wave_of(r.key),
+                "live": runs_live(r.key),
             }
             for r in chosen
         ]
@@ -308,7 +330,10 @@ def run_pipelines(
             "parallel": parallel,
             "view": {"schema": schema} if publish_view else None,
             "conf": dict(engine_conf or {}),
+            "live": {"seconds": live_seconds} if live else None,
         }
+        if live:
+            timeout += float("inf") if live_seconds is None else live_seconds
         ran = run_engine(job, warehouse, env, timeout, databricks_secrets, python, on_progress)
         outcomes = {o["key"]: o for o in ran}
     results = []

@@ -274,6 +274,93 @@ def run_one(pool: SessionPool, job: dict, collector: MetricsCollector, progress:
     return result
 
 
+def run_live(
+    pool: SessionPool, job: dict, collector: MetricsCollector, progress: ProgressLog, stop: threading.Event
+) -> dict:
+    """Keep a pipeline's flows running (`live.py`) until `stop` is set or a query fails; never raises.
+
+    The pipeline ran triggered just before in this engine, so its tables and checkpoints exist.
+    """
+    from pyspark.pipelines import cli
+    from pyspark.pipelines.spark_connect_pipeline import create_dataflow_graph
+
+    from osipi_app.local.live import (
+        FlowRecorder,
+        flow_checkpoint,
+        start_live_query,
+        stop_between_batches,
+        trigger_interval,
+    )
+
+    began = time.monotonic()
+    key, log_file = job["key"], Path(job["log"])
+    result = {"key": key, "ok": False, "seconds": 0.0, "tables": {}, "expectations": {}, "error": None}
+    spec_path = Path(job["spec"])
+    spec = cli.load_pipeline_spec(spec_path)
+    spark = pool.take()
+    listener = _listener(collector, progress, key)
+    spark.streams.addListener(listener)
+    queries = []
+    try:
+        with _REGISTRATION:
+            for name, value in spec.configuration.items():
+                spark.conf.set(name, value)
+            graph = create_dataflow_graph(spark, spec.catalog, spec.database, spec.configuration)
+            recorder = FlowRecorder()
+            cli.register_definitions(spec_path, recorder, spec, spark, graph)
+        for flow in recorder.flows:
+            checkpoint = flow_checkpoint(spec.storage, spec.database, flow)
+            queries.append(start_live_query(flow, spec.database, checkpoint))
+        progress.write(key, "live", every=sorted({trigger_interval(f) for f in recorder.flows}))
+        while not stop.wait(1.0):
+            ended = next((q for q in queries if not q.isActive), None)
+            if ended is not None:
+                raise RuntimeError(f"live flow {ended.name} stopped: {ended.exception() or 'no error given'}")
+        result["ok"] = True
+    except Exception as error:  # reported, not raised: the other live pipelines keep running
+        result["error"] = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        with log_file.open("a", encoding="utf-8") as out:
+            out.write(traceback.format_exc())
+    finally:
+        for query in queries:
+            try:
+                stop_between_batches(query)
+            except Exception:  # a query that cannot stop cleanly is replayed from its checkpoint next run
+                log.warning("live flow %s of %s did not stop cleanly", query.name, key, exc_info=True)
+        time.sleep(0.5)  # let the last progress events reach the listener
+        result["expectations"] = collector.take(job["tables"])
+        try:
+            result["tables"] = {t: {"after": n} for t, n in table_counts(spark, spec.database, job["tables"]).items()}
+        except Exception:  # counted by the next run instead
+            log.warning("could not count the tables of %s after its live run", key, exc_info=True)
+        result["seconds"] = round(time.monotonic() - began, 2)
+        progress.write(key, "finished", ok=result["ok"], seconds=result["seconds"], tables=result["tables"])
+        pool.give_back(spark, result["ok"] and _reset(spark, listener, spec.configuration))
+    return result
+
+
+def after_live(triggered: dict, live: dict) -> dict:
+    """One pipeline's result over its triggered catch-up and its live run: rows from before one to after the other."""
+    tables = {
+        t: {"before": counts.get("before", 0), "after": live["tables"].get(t, counts).get("after", 0)}
+        for t, counts in triggered["tables"].items()
+    }
+    expectations = {d: {n: dict(c) for n, c in checks.items()} for d, checks in triggered["expectations"].items()}
+    for dataset, checks in live["expectations"].items():
+        for name, counts in checks.items():
+            slot = expectations.setdefault(dataset, {}).setdefault(name, {**counts, "passed": 0, "failed": 0})
+            slot["passed"] += counts["passed"]
+            slot["failed"] += counts["failed"]
+    return {
+        "key": triggered["key"],
+        "ok": triggered["ok"] and live["ok"],
+        "seconds": round(triggered["seconds"] + live["seconds"], 2),
+        "tables": tables,
+        "expectations": expectations,
+        "error": triggered["error"] or live["error"],
+    }
+
+
 def _reset(spark, listener, configuration: dict[str, str]) -> bool:
     """Unset a pipeline's configuration keys and remove its listener; False when the session no longer answers."""
     try:
@@ -353,14 +440,24 @@ def main(argv: list[str] | None = None) -> int:
     collector = MetricsCollector()
     lock = threading.Lock()
     sessions = SessionPool(url)
+    live = job.get("live")  # {"seconds": float or None (until SIGTERM)}, or None for a triggered run only
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # the runner's clean stop (Ctrl-C of `osipi run --live`)
+    caught_up: dict[str, dict] = {}  # live pipelines' triggered results, completed by their live run
     try:
         with Path(job["result"]).open("a", encoding="utf-8") as results:
 
-            def run_and_record(item: dict) -> None:
-                outcome = run_one(sessions, item, collector, progress)
+            def record(outcome: dict) -> None:
                 with lock:
                     results.write(json.dumps(outcome) + "\n")
                     results.flush()
+
+            def run_and_record(item: dict) -> None:
+                outcome = run_one(sessions, item, collector, progress)
+                if live is not None and item.get("live") and outcome["ok"]:
+                    caught_up[item["key"]] = outcome
+                else:
+                    record(outcome)
 
             waves = sorted({item.get("wave", 0) for item in job["pipelines"]} | {0})
             for wave in waves:
@@ -368,6 +465,20 @@ def main(argv: list[str] | None = None) -> int:
                     list(pool.map(run_and_record, [i for i in job["pipelines"] if i.get("wave", 0) == wave]))
                 if wave == 0 and job.get("view"):  # the later waves read it
                     publish_local_view(url, job["view"]["schema"])
+            going_live = [i for i in job["pipelines"] if i["key"] in caught_up]
+            if going_live and not stop.is_set():
+                if live["seconds"] is not None:
+                    timer = threading.Timer(float(live["seconds"]), stop.set)
+                    timer.daemon = True
+                    timer.start()
+
+                def run_and_record_live(item: dict) -> None:
+                    record(after_live(caught_up.pop(item["key"]), run_live(sessions, item, collector, progress, stop)))
+
+                with ThreadPoolExecutor(max_workers=len(going_live)) as pool:
+                    list(pool.map(run_and_record_live, going_live))
+            for outcome in caught_up.values():  # stopped before going live
+                record(outcome)
             for export in job.get("exports", []):
                 results.write(json.dumps(export_table(url, export["table"], Path(export["to"]))) + "\n")
     finally:

@@ -39,6 +39,22 @@ def test_parallel_below_one_is_refused_naming_the_flag(tmp_path: Path, osipi, co
     assert not (tmp_path / "w").exists()
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--live", "soon"], "--live: 'soon' is not a duration"),
+        (["--live", "--pipelines", "osipi_af_hierarchy"], "--live keeps time-series pipelines running"),
+    ],
+    ids=["not-a-duration", "no-time-series-pipeline"],
+)
+def test_live_arguments_are_checked_before_anything_runs(tmp_path: Path, osipi, extra, message):
+    url = f"http://127.0.0.1:{free_port()}/piwebapi"  # never called: the arguments are refused first
+    done = osipi("run", "--pi-url", url, "--bundle", str(tmp_path), "--warehouse", str(tmp_path / "w"), *extra)
+    assert done.returncode == 2
+    assert message in done.stdout
+    assert not (tmp_path / "w").exists()
+
+
 def test_unwritable_warehouse_is_refused_before_anything_runs(tmp_path: Path, osipi):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
