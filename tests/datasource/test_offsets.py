@@ -5,6 +5,7 @@ import pytest
 from osipi_lakeflow.datasource.offsets import (
     MAX_REREADS_PER_TAG,
     Hold,
+    ScanWave,
     StreamOffset,
     TagState,
     batch_span,
@@ -224,3 +225,33 @@ def test_folding_does_not_depend_on_the_late_window():
     for late_window in (timedelta(0), 3 * H):
         end = plan(start, T + timedelta(minutes=10), late_window=late_window, changed={"a": [T - timedelta(minutes=4)]})
         assert end.tags["a"].read_from == T - timedelta(minutes=4) and end.rereads == {}
+
+
+def test_an_offset_with_a_late_scan_in_progress_round_trips_through_json():
+    offset = StreamOffset(T, at("a", "b"), late_scan_at=T - H, wave=ScanWave(T, T - 2 * H, "a"))
+    assert StreamOffset.from_json(offset.to_json()) == offset
+    assert StreamOffset.from_json({**offset.to_json(), "late_wave": []}).wave is None
+
+
+def test_a_late_scan_with_a_budget_goes_tag_by_tag_and_counts_as_done_when_it_began():
+    start = StreamOffset(T, at("d", "b", "a", "c"), late_scan_at=T - timedelta(minutes=20))
+    late_from = T - timedelta(minutes=80)  # the last scan's start less the late window
+    scanned, now = [], T
+    for _ in range(6):
+        now += timedelta(seconds=1)
+        end = plan(start, now, scan_budget=5000)  # one tag's 80 minutes at 1 Hz: 4,800 values
+        scanned.append(sorted(t for t, (begin, _) in ranges(end).items() if begin == late_from))
+        if end.wave is None:
+            break
+        assert end.late_scan_at == start.late_scan_at  # not done until its last tag is
+        start = end
+    assert scanned == [["a"], ["b"], ["c"], ["d"]]
+    assert end.late_scan_at == T + timedelta(seconds=1) and end.late_from == late_from
+
+
+def test_a_triggered_run_finishes_a_late_scan_a_live_run_began():
+    began = T - timedelta(minutes=1)
+    start = StreamOffset(T, at("a", "b", "c"), late_scan_at=T - H, wave=ScanWave(began, T - 2 * H, "a"))
+    end = plan(start, T + timedelta(seconds=1))
+    assert {t: begin for t, (begin, _) in ranges(end).items()} == {"a": T, "b": T - 2 * H, "c": T - 2 * H}
+    assert end.wave is None and end.late_scan_at == began

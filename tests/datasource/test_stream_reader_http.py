@@ -12,7 +12,7 @@ from pyspark.sql.streaming.datasource import ReadAllAvailable, ReadMaxRows
 
 from mock_server import MockSettings
 from mock_server.testing import running_mock
-from osipi_lakeflow.datasource import SOURCE_SCHEMA
+from osipi_lakeflow.datasource import SOURCE_SCHEMA, timeseries
 from osipi_lakeflow.datasource.options import ReaderOptions
 from osipi_lakeflow.datasource.timeseries import PIStreamReader
 from osipi_lakeflow.errors import PIConnectionError
@@ -125,3 +125,29 @@ def test_unreachable_server_names_the_partition():
     opts = {"piUrl": "http://127.0.0.1:9/piwebapi", "tags": "A", "partitionId": "p0042", "authMethod": "anonymous"}
     with pytest.raises(PIConnectionError, match="partition p0042"):
         PIStreamReader(ReaderOptions.parse(opts)).initialOffset()
+
+
+def test_a_continuously_running_reader_spreads_its_late_scans_and_still_finds_every_late_event(monkeypatch):
+    """Markers lapse between micro-batches here (a 1 s lifetime, 20 s per batch), so only the late scans can find
+    the late events: spread over micro-batches a few tags at a time, they must still find every one."""
+    monkeypatch.setattr(timeseries, "LIVE_SCAN_VALUES", 1)  # one tag per micro-batch
+    settings = MockSettings(tags=20, seed=13, clock=T0.isoformat(), late_fraction=0.2, late_delay=(30.0, 300.0),
+                            marker_ttl_seconds=1.0)  # fmt: skip
+    with running_mock(settings) as live_mock:
+        webids = [p.webid for p in live_mock.archive.points()[:6]]
+        r = reader(live_mock, webids, start="*-30m", lateWindow="8m")
+        start, rows, waves = r.initialOffset(), [], 0
+        for _ in range(90):  # 30 minutes of server time, a micro-batch every 20 s
+            requests.post(f"{live_mock.root}/admin/clock", json={"advance_seconds": 20}, timeout=10).raise_for_status()
+            end = r.latestOffset(start, ReadAllAvailable())
+            waves += end["late_wave"] != []
+            for part in r.partitions(start, end):
+                for batch in r.read(part):
+                    rows.extend(batch.to_pylist())
+            start = end
+        now = T0 + timedelta(minutes=30)
+        truth = ground_truth(live_mock.archive, webids, T0 - timedelta(minutes=30), now - timedelta(minutes=10), now)
+    got = collections.Counter(bronze_key(r) for r in current_rows(rows))
+    got = collections.Counter({k: n for k, n in got.items() if k[1] < (now - timedelta(minutes=10)).timestamp() * 1e6})
+    assert waves > 10, "the late scans were not spread over micro-batches"
+    assert got == truth

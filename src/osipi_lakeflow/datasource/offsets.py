@@ -20,7 +20,8 @@ JSON form (what Spark writes to the checkpoint)::
     {"server_time": "2026-11-01T00:00:00.000000Z", "read_seq": 1793491199110784,
      "tags": {"F1DP...": ["2026-11-01T00:00:00.000000Z", "2026-10-31T23:00:00.000000Z", "2026-10-31T23:59:58.000000Z"]},
      "late_scan_at": "2026-11-01T00:00:00.000000Z", "late_from": "",
-     "held": {"F1DP...": [500, "[-10401] No Read Access - Secure Object", "2026-11-01T00:00:00.000000Z", 3]}}
+     "held": {"F1DP...": [500, "[-10401] No Read Access - Secure Object", "2026-11-01T00:00:00.000000Z", 3]},
+     "late_wave": ["2026-11-01T00:00:00.000000Z", "2026-10-31T22:15:00.000000Z", "F1DP..."]}
 
 Checkpoints of the earlier form (`"tags": {"F1DP...": ["...Z", 0]}`) are read as positions with nothing held.
 """
@@ -109,6 +110,30 @@ class Hold:
 
 
 @dataclass(frozen=True, slots=True)
+class ScanWave:
+    """A late scan in progress, spread over micro-batches so fresh events never wait behind it.
+
+    Begun at `began`, it re-reads each tag from `late_from`; the tags after `after` (in WebId order) are still to
+    be scanned. When the last is, the scan counts as done at `began`: every change PI made since then is found by
+    the next scan, whenever each tag's turn in it comes.
+    """
+
+    began: datetime
+    late_from: datetime
+    after: str = ""
+
+    def to_json(self) -> list:
+        """`[began, late_from, after]`."""
+        return [_iso(self.began), _iso(self.late_from), self.after]
+
+    @classmethod
+    def from_json(cls, value: list) -> ScanWave:
+        """Parse the form `to_json` writes."""
+        began, late_from, after = value
+        return cls(_parse(began), _parse(late_from), str(after))
+
+
+@dataclass(frozen=True, slots=True)
 class StreamOffset:
     """One streaming offset of a partition."""
 
@@ -120,6 +145,7 @@ class StreamOffset:
     held: Mapping[str, Hold] = field(default_factory=dict)
     rereads: Mapping[str, tuple[tuple[datetime, datetime], ...]] = field(default_factory=dict)
     markers: Mapping[str, str] = field(default_factory=dict)
+    wave: ScanWave | None = None
 
     def to_json(self) -> dict:
         """The checkpoint form: strings, lists and ints only."""
@@ -132,6 +158,7 @@ class StreamOffset:
             "held": {t: h.to_json() for t, h in sorted(self.held.items())},
             "rereads": {t: [[_iso(a), _iso(b)] for a, b in r] for t, r in sorted(self.rereads.items())},
             "markers": dict(sorted(self.markers.items())),
+            "late_wave": self.wave.to_json() if self.wave else [],
         }
 
     @classmethod
@@ -149,6 +176,7 @@ class StreamOffset:
                 for webid, ranges in (data.get("rereads") or {}).items()
             },
             markers={str(k): str(v) for k, v in (data.get("markers") or {}).items()},
+            wave=ScanWave.from_json(data["late_wave"]) if data.get("late_wave") else None,
         )
 
     def positions(self) -> dict[str, datetime]:
@@ -224,6 +252,29 @@ def reread_ranges(instants: Sequence[datetime], before: datetime) -> tuple[tuple
     return tuple((a, b) for a, b in ranges)
 
 
+def wave_share(
+    wave: ScanWave,
+    tags: Mapping[str, TagState],
+    held: Mapping[str, Hold],
+    rates: Mapping[str, float],
+    budget: int | None,
+) -> list[str]:
+    """The tags this micro-batch scans: the next ones of the wave in WebId order, about `budget` values (None: all).
+
+    At least one, so a wave always advances.
+    """
+    chosen: list[str] = []
+    values = 0.0
+    for webid in sorted(t for t in tags if t > wave.after and t not in held):
+        seconds = max(0.0, (tags[webid].pos - wave.late_from).total_seconds())
+        cost = seconds * rates.get(webid, DEFAULT_RATE_PER_S)
+        if budget is not None and chosen and values + cost > budget:
+            break
+        chosen.append(webid)
+        values += cost
+    return chosen
+
+
 def next_offset(
     start: StreamOffset,
     now: datetime,
@@ -236,6 +287,7 @@ def next_offset(
     read_seq: int,
     changed: Mapping[str, Sequence[datetime]] | None = None,
     markers: Mapping[str, str] | None = None,
+    scan_budget: int | None = None,
 ) -> StreamOffset:
     """Choose the end offset of the next micro-batch; returns `start` itself when there is nothing to read.
 
@@ -250,6 +302,10 @@ def next_offset(
     the range the tag reads anyway extend it (`fold_recent`), older ones are read again as small ranges (`rereads`),
     however old they are. `markers` are
     the stream-update markers to keep in the offset.
+
+    `scan_budget` spreads a late scan over micro-batches (`ScanWave`): each re-reads about that many estimated
+    values of it, the next tags in WebId order, so a partition that runs continuously never holds fresh events back
+    behind an hour of re-reads. None scans every tag at once (a triggered run).
     """
     held = dict(start.held)
     tags: dict[str, TagState] = {}
@@ -269,9 +325,12 @@ def next_offset(
         tags[webid] = TagState(state.pos, state.pos, probe.snap)
     moving = [t for t, s in tags.items() if t not in held and s.pos < now]
     span = batch_span(moving, rates, max_window, max_values)
-    scan_due = late_window > timedelta(0) and now - start.late_scan_at >= late_window / 4
-    late_from = max(start.late_scan_at - late_window, start.server_time - late_window * 7 / 4) if scan_due else None
-    moved = scan_due or held.keys() != start.held.keys()
+    wave = start.wave
+    if wave is None and late_window > timedelta(0) and now - start.late_scan_at >= late_window / 4:
+        wave = ScanWave(now, max(start.late_scan_at - late_window, start.server_time - late_window * 7 / 4))
+    scanning = set(wave_share(wave, tags, held, rates, scan_budget)) if wave else set()
+    late_from = wave.late_from if wave else None
+    moved = wave is not None or held.keys() != start.held.keys()
     rereads: dict[str, tuple[tuple[datetime, datetime], ...]] = {}
     for webid, state in list(tags.items()):
         if webid in held:
@@ -281,7 +340,7 @@ def next_offset(
         previous = start.tags[webid].snap
         if pos > state.pos and previous is not None and previous < state.pos:
             read_from = min(read_from, previous)  # the snapshot read earlier may have been discarded or replaced
-        if late_from is not None and state.pos > late_from:
+        if late_from is not None and webid in scanning and state.pos > late_from:
             read_from = min(read_from, late_from)
         resumed = start.held.get(webid)
         if resumed is not None and late_window > timedelta(0):  # no scan or marker saw it while held
@@ -295,13 +354,16 @@ def next_offset(
         moved = moved or pos > state.pos or read_from < state.pos or bool(extra)
     if not moved:
         return start
+    after = max(scanning, default=wave.after if wave else "")
+    finished = wave is not None and not any(t > after and t not in held for t in tags)
     return StreamOffset(
         server_time=now,
         tags=tags,
-        late_scan_at=now if scan_due else start.late_scan_at,
+        late_scan_at=wave.began if wave is not None and finished else start.late_scan_at,
         late_from=late_from,
         read_seq=max(read_seq, start.read_seq + 1),
         held=held,
         rereads=rereads,
         markers=dict(start.markers if markers is None else markers),
+        wave=None if wave is None or finished else replace(wave, after=after),
     )
