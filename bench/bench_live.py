@@ -1,6 +1,7 @@
 """Continuous ingestion: seconds from an event becoming visible in PI to its row committed in bronze.
 
 Usage: .venv/bin/python bench/bench_live.py [--tags 2000] [--minutes 10] [--tags-per-pipeline 1000] [--interval 1s]
+                                           [--late-window 1h]
 
 The mock (its own process) serves its points at 1 Hz on the wall clock with no late events, so an event is visible
 in PI from its timestamp on. The generator plans the bundle (history from two minutes back, `live_interval` from
@@ -125,6 +126,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0, help="how long the pipelines run live")
     parser.add_argument("--tags-per-pipeline", type=int, default=1000)
     parser.add_argument("--interval", default="1s", help="the bundle's live_interval")
+    parser.add_argument("--late-window", default="1h", help="the bundle's late_window (a scan every quarter of it)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -139,7 +141,7 @@ def main() -> None:
             argv = [
                 "generate", "--pi-url", mock.url, "--af-database", DEMO_AF_DATABASE, "--bundle", str(bundle),
                 "--tags-per-pipeline", str(args.tags_per_pipeline), "--history-start", "*-2m", "--no-sample",
-                "--auth-method", "anonymous", "--live-interval", args.interval,
+                "--auth-method", "anonymous", "--live-interval", args.interval, "--late-window", args.late_window,
             ]  # fmt: skip
             if generator_main(argv) != 0:
                 raise SystemExit("the generator failed")
@@ -179,6 +181,7 @@ def main() -> None:
         orjson.dumps(
             {
                 "bench": "live", "tags": len(tags), "pipelines": len(keys), "interval": args.interval,
+                "late_window": args.late_window,
                 "minutes": args.minutes, "ok": all(r.ok for r in results),
                 "measured_s": round((end_us - start_us) / 1e6),
                 "measured_events": landed.num_rows, "client_events": expected, "view_events": seen,
