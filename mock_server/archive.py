@@ -54,8 +54,6 @@ INT64_ATTRIBUTE = "SequenceNumber"
 Moment = datetime | int
 """A server time given to the ground truth: an aware datetime (microseconds), or exact ticks (100 ns since 1970,
 `mock_server.pitime.to_ticks`), which changes stamped between two microseconds need."""
-CACHE_EVENTS = 2_000_000
-"""Events kept in the hour cache (about 27 bytes each): generated hours are reused by paging clients."""
 
 
 def _ticks(moment: Moment) -> int:
@@ -504,7 +502,7 @@ class PlantArchive:
         with self._cache_lock:
             self._cache[key] = made
             self._cached_events += len(events)
-            while self._cached_events > CACHE_EVENTS and len(self._cache) > 1:
+            while self._cached_events > s.cache_events and len(self._cache) > 1:
                 self._cached_events -= len(self._cache.popitem(last=False)[1].events)
         return made
 

@@ -71,6 +71,9 @@ class MockSettings(BaseSettings):
     """Events at the top of every hour on the designated burst point (DIAG.BurstEvents.PV)."""
     marker_ttl_seconds: float = Field(600.0, gt=0)
     """A stream-updates marker unused this long (server clock) answers 404."""
+    cache_events: int = Field(2_000_000, ge=0)
+    """Events of generated hours kept for reuse (about 27 bytes each). A PI server answers its recent data from
+    memory; a mock polled every second over thousands of 1 Hz tags needs their current hours kept to do the same."""
 
     # -- what real archives do (all off by default; see `mock_server.changes`) ------------------------------
     edit_fraction: float = Field(0.0, ge=0, le=1)
