@@ -22,7 +22,9 @@ import time
 import traceback
 import types
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from osipi_lakeflow import contract
@@ -212,35 +214,80 @@ class SessionPool:
             spark.stop()
 
 
+@contextmanager
+def pipeline_session(
+    pool: SessionPool, job: dict, collector: MetricsCollector, progress: ProgressLog, result: dict
+) -> Iterator[tuple[object, object]]:
+    """(session, spec) for the pipeline `job`: its configuration set, a listener counting its expectations.
+
+    The session is one of `pool`. An exception inside is recorded in `result` (its first line) and in the
+    pipeline's log, never raised: the other pipelines of the job go on. On leaving, the last progress events are
+    awaited, `result` gets the expectations and the seconds, the step `finished` is logged, and the session goes
+    back to `pool` (closed unless `result` is ok and the session resets).
+    """
+    from pyspark.pipelines import cli
+
+    began = time.monotonic()
+    spec = cli.load_pipeline_spec(Path(job["spec"]))
+    spark = pool.take()
+    listener = _listener(collector, progress, job["key"])
+    spark.streams.addListener(listener)
+    try:
+        with _REGISTRATION:  # a registration elsewhere blocks session mutations process-wide
+            for name, value in spec.configuration.items():
+                spark.conf.set(name, value)
+        yield spark, spec
+    except Exception as error:  # reported, not raised: the other pipelines of the job still run
+        result["ok"] = False
+        result["error"] = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        with Path(job["log"]).open("a", encoding="utf-8") as out:
+            out.write(traceback.format_exc())
+    finally:
+        time.sleep(0.5)  # let the last progress events reach the listener
+        result["expectations"] = collector.take(job["tables"])
+        result["seconds"] = round(time.monotonic() - began, 2)
+        progress.write(job["key"], "finished", ok=result["ok"], seconds=result["seconds"], tables=result["tables"])
+        pool.give_back(spark, result["ok"] and _reset(spark, listener, spec.configuration))
+
+
+def register(spark, spec, job: dict, registry_of: Callable[[str], object]) -> str:
+    """Run the pipeline's sources against the registry `registry_of(graph id)` of a new dataflow graph; its id.
+
+    Registration changes the working directory and blocks session mutations process-wide: one at a time.
+    """
+    from pyspark.pipelines import cli
+    from pyspark.pipelines.spark_connect_pipeline import create_dataflow_graph
+
+    with _REGISTRATION:
+        graph = create_dataflow_graph(spark, spec.catalog, spec.database, spec.configuration)
+        cli.register_definitions(Path(job["spec"]), registry_of(graph), spec, spark, graph)
+    return graph
+
+
+def _new_result(key: str) -> dict:
+    return {"key": key, "ok": False, "seconds": 0.0, "tables": {}, "expectations": {}, "error": None}
+
+
 def run_one(pool: SessionPool, job: dict, collector: MetricsCollector, progress: ProgressLog) -> dict:
     """Run one pipeline spec in a session of `pool`; never raises (the error is in the result).
 
     Its log (`job["log"]`) gets each pipeline event with the seconds since this run began.
     """
     from pyspark.pipelines import cli
-    from pyspark.pipelines.spark_connect_pipeline import create_dataflow_graph, start_run
+    from pyspark.pipelines.spark_connect_pipeline import start_run
 
     began = time.monotonic()
     key, log_file = job["key"], Path(job["log"])
-    result = {"key": key, "ok": False, "seconds": 0.0, "tables": {}, "expectations": {}, "error": None}
+    result = _new_result(key)
     progress.write(key, "started")
-    spec_path = Path(job["spec"])
-    spec = cli.load_pipeline_spec(spec_path)
-    spark = pool.take()
-    listener = _listener(collector, progress, key)
-    spark.streams.addListener(listener)
-    completed = False
-    try:
-        with _REGISTRATION:  # registration blocks session mutations and changes directory process-wide
-            for name, value in spec.configuration.items():
-                spark.conf.set(name, value)
+    with pipeline_session(pool, job, collector, progress, result) as (spark, spec):
+        with _REGISTRATION:
             spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{spec.database}`")
             before = table_counts(spark, spec.database, job["tables"])
-            progress.write(key, "counted")
-            graph = create_dataflow_graph(spark, spec.catalog, spec.database, spec.configuration)
-            registry = cli.SparkConnectGraphElementRegistry(spark, graph)
-            cli.register_definitions(spec_path, registry, spec, spark, graph)
+        progress.write(key, "counted")
+        graph = register(spark, spec, job, lambda g: cli.SparkConnectGraphElementRegistry(spark, g))
         progress.write(key, "registered")
+        completed = False
         with log_file.open("a", encoding="utf-8") as out:
             try:
                 for event in start_run(spark, graph, None, False, None, False, spec.storage):
@@ -261,16 +308,6 @@ def run_one(pool: SessionPool, job: dict, collector: MetricsCollector, progress:
         result["ok"] = completed and result["error"] is None
         if not completed and result["error"] is None:
             result["error"] = "the run ended without 'Run is COMPLETED'; see the pipeline log"
-    except Exception as error:  # reported, not raised: the other pipelines of the job still run
-        result["error"] = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-        with log_file.open("a", encoding="utf-8") as out:
-            out.write(traceback.format_exc())
-    finally:
-        time.sleep(0.5)  # let the last progress events reach the listener
-        result["expectations"] = collector.take(job["tables"])
-        result["seconds"] = round(time.monotonic() - began, 2)
-        progress.write(key, "finished", ok=result["ok"], seconds=result["seconds"], tables=result["tables"])
-        pool.give_back(spark, result["ok"] and _reset(spark, listener, spec.configuration))
     return result
 
 
@@ -281,9 +318,6 @@ def run_live(
 
     The pipeline ran triggered just before in this engine, so its tables and checkpoints exist.
     """
-    from pyspark.pipelines import cli
-    from pyspark.pipelines.spark_connect_pipeline import create_dataflow_graph
-
     from osipi_app.local.live import (
         FlowRecorder,
         flow_checkpoint,
@@ -292,50 +326,30 @@ def run_live(
         trigger_interval,
     )
 
-    began = time.monotonic()
-    key, log_file = job["key"], Path(job["log"])
-    result = {"key": key, "ok": False, "seconds": 0.0, "tables": {}, "expectations": {}, "error": None}
-    spec_path = Path(job["spec"])
-    spec = cli.load_pipeline_spec(spec_path)
-    spark = pool.take()
-    listener = _listener(collector, progress, key)
-    spark.streams.addListener(listener)
+    key = job["key"]
+    result = _new_result(key)
+    recorder = FlowRecorder()
     queries = []
-    try:
-        with _REGISTRATION:
-            for name, value in spec.configuration.items():
-                spark.conf.set(name, value)
-            graph = create_dataflow_graph(spark, spec.catalog, spec.database, spec.configuration)
-            recorder = FlowRecorder()
-            cli.register_definitions(spec_path, recorder, spec, spark, graph)
-        for flow in recorder.flows:
-            checkpoint = flow_checkpoint(spec.storage, spec.database, flow)
-            queries.append(start_live_query(flow, spec.database, checkpoint))
-        progress.write(key, "live", every=sorted({trigger_interval(f) for f in recorder.flows}))
-        while not stop.wait(1.0):
-            ended = next((q for q in queries if not q.isActive), None)
-            if ended is not None:
-                raise RuntimeError(f"live flow {ended.name} stopped: {ended.exception() or 'no error given'}")
-        result["ok"] = True
-    except Exception as error:  # reported, not raised: the other live pipelines keep running
-        result["error"] = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-        with log_file.open("a", encoding="utf-8") as out:
-            out.write(traceback.format_exc())
-    finally:
-        for query in queries:
-            try:
-                stop_between_batches(query)
-            except Exception:  # a query that cannot stop cleanly is replayed from its checkpoint next run
-                log.warning("live flow %s of %s did not stop cleanly", query.name, key, exc_info=True)
-        time.sleep(0.5)  # let the last progress events reach the listener
-        result["expectations"] = collector.take(job["tables"])
+    with pipeline_session(pool, job, collector, progress, result) as (spark, spec):
         try:
-            result["tables"] = {t: {"after": n} for t, n in table_counts(spark, spec.database, job["tables"]).items()}
-        except Exception:  # counted by the next run instead
-            log.warning("could not count the tables of %s after its live run", key, exc_info=True)
-        result["seconds"] = round(time.monotonic() - began, 2)
-        progress.write(key, "finished", ok=result["ok"], seconds=result["seconds"], tables=result["tables"])
-        pool.give_back(spark, result["ok"] and _reset(spark, listener, spec.configuration))
+            register(spark, spec, job, lambda _: recorder)
+            for flow in recorder.flows:
+                checkpoint = flow_checkpoint(spec.storage, spec.database, flow)
+                queries.append(start_live_query(flow, spec.database, checkpoint))
+            progress.write(key, "live", every=sorted({trigger_interval(f) for f in recorder.flows}))
+            while not stop.wait(1.0):
+                ended = next((q for q in queries if not q.isActive), None)
+                if ended is not None:
+                    raise RuntimeError(f"live flow {ended.name} stopped: {ended.exception() or 'no error given'}")
+            result["ok"] = True
+        finally:
+            for query in queries:
+                try:
+                    stop_between_batches(query)
+                except Exception:  # a query that cannot stop cleanly is replayed from its checkpoint next run
+                    log.warning("live flow %s of %s did not stop cleanly", query.name, key, exc_info=True)
+            counts = table_counts(spark, spec.database, job["tables"])
+            result["tables"] = {t: {"after": n} for t, n in counts.items()}
     return result
 
 
