@@ -18,8 +18,8 @@ instant every micro-batch (PI may replace it), so its extra rows are counted (`b
 in the view.
 
 Prints one JSON line: {"bench": "live", "tags", "pipelines", "interval", "minutes", "measured_instants", "p50_s",
-"p90_s", "p99_s", "max_s", "equal_to_client", "lost", "repeated", ...}: `lost` counts the client's events missing
-from the view, `repeated` the view's events beyond the client's.
+"p90_s", "p99_s", "max_s", "equal_to_client", "lost", "repeated", "p50_s_by_minute", "median_batch_ms", ...}: `lost`
+counts the client's events missing from the view, `repeated` the view's events beyond the client's.
 """
 
 from __future__ import annotations
@@ -183,6 +183,8 @@ def main() -> None:
     latency = pc.subtract(landed.column("at_min"), pc.divide(pc.cast(landed.column("t"), pa.float64()), 1e6))
     seconds = latency.to_numpy()
     quantiles = [float(q) for q in np.quantile(seconds, [0.5, 0.9, 0.99, 1.0])] if len(seconds) else [-1.0] * 4
+    minute = (landed.column("t").to_numpy() - start_us) // 60_000_000
+    by_minute = [round(float(np.median(seconds[minute == m])), 2) for m in np.unique(minute)]
     console.print(f"measured {start:%H:%M:%S}..{end:%H:%M:%S} UTC; export ok={outcome['ok']}")
     print(
         orjson.dumps(
@@ -196,7 +198,7 @@ def main() -> None:
                 "max_s": round(quantiles[3], 2), "equal_to_client": users == client,
                 "lost": (client - users).total(), "repeated": (users - client).total(),
                 "bronze_rereads": int(pc.sum(landed.column("at_count")).as_py()) - landed.num_rows,
-                "micro_batches": watcher.batches,
+                "micro_batches": watcher.batches, "p50_s_by_minute": by_minute,
                 "median_batch_ms": {k: round(float(np.median(v))) for k, v in sorted(phases.items())},
             }  # fmt: skip
         ).decode()
