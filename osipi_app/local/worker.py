@@ -21,7 +21,6 @@ import threading
 import time
 import traceback
 import types
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -67,13 +66,20 @@ def server_conf(warehouse: Path, port: int, extra: dict[str, str]) -> dict[str, 
     return conf
 
 
+def add_count(counts: dict, dataset: str, name: str, action: str, passed: int, failed: int) -> None:
+    """Add passed and failed rows to `counts[dataset][name]` (dataset -> expectation -> {action, passed, failed})."""
+    slot = counts.setdefault(dataset, {}).setdefault(name, {"action": action, "passed": 0, "failed": 0})
+    slot["passed"] += passed
+    slot["failed"] += failed
+
+
 class MetricsCollector:
     """Collects expectation metrics (`DataFrame.observe`) from every streaming progress event, once per batch."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: set[tuple[str, int]] = set()
-        self.counts: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+        self.counts: dict[str, dict[str, dict]] = {}
 
     def add(self, run_id: str, batch_id: int, metrics: dict) -> None:
         """Add one progress event's observed metrics (duplicates of a (run, batch) are ignored)."""
@@ -82,12 +88,8 @@ class MetricsCollector:
                 return
             self._seen.add((run_id, batch_id))
             for metric, row in metrics.items():
-                for count in expectation_counts(metric, row.asDict() if hasattr(row, "asDict") else dict(row)):
-                    slot = self.counts[count.dataset].setdefault(
-                        count.name, {"action": count.action, "passed": 0, "failed": 0}
-                    )
-                    slot["passed"] += count.passed
-                    slot["failed"] += count.failed
+                for c in expectation_counts(metric, row.asDict() if hasattr(row, "asDict") else dict(row)):
+                    add_count(self.counts, c.dataset, c.name, c.action, c.passed, c.failed)
 
     def take(self, datasets: list[str]) -> dict:
         """The counts of `datasets` so far, removed from the collector."""
@@ -359,12 +361,11 @@ def after_live(triggered: dict, live: dict) -> dict:
         t: {"before": counts.get("before", 0), "after": live["tables"].get(t, counts).get("after", 0)}
         for t, counts in triggered["tables"].items()
     }
-    expectations = {d: {n: dict(c) for n, c in checks.items()} for d, checks in triggered["expectations"].items()}
-    for dataset, checks in live["expectations"].items():
-        for name, counts in checks.items():
-            slot = expectations.setdefault(dataset, {}).setdefault(name, {**counts, "passed": 0, "failed": 0})
-            slot["passed"] += counts["passed"]
-            slot["failed"] += counts["failed"]
+    expectations: dict = {}
+    for run in (triggered, live):
+        for dataset, checks in run["expectations"].items():
+            for name, c in checks.items():
+                add_count(expectations, dataset, name, c["action"], c["passed"], c["failed"])
     return {
         "key": triggered["key"],
         "ok": triggered["ok"] and live["ok"],
