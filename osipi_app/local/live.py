@@ -33,12 +33,10 @@ class FlowRecorder(GraphElementRegistry):
     """Keeps the flows a pipeline source defines, defining nothing on the server (its graph already exists)."""
 
     def __init__(self) -> None:
-        self.outputs: dict[str, Output] = {}
         self.flows: list[Flow] = []
 
     def register_output(self, output: Output) -> None:
-        """Remember a dataset (the flows name it as their target)."""
-        self.outputs[output.name] = output
+        """Nothing to keep: the triggered update created the dataset, and each flow names it as its target."""
 
     def register_flow(self, flow: Flow) -> None:
         """Remember a flow; its function is called when the live query starts."""

@@ -151,7 +151,8 @@ def engine_environment(env: Mapping[str, str] | None, python: str) -> dict[str, 
 
 
 LIVE_STOP_SECONDS = 180.0
-"""How long a live run may take to stop cleanly after Ctrl-C (each query waits for its micro-batch to commit)."""
+"""How long a live run may take to stop cleanly after Ctrl-C: each query waits up to `live.STOP_GRACE_SECONDS` for a
+pause between micro-batches, then every table is counted for the report."""
 
 Progress = Callable[[dict], None]
 """Told each line of the engine's progress log (`worker.ProgressLog`) while the run goes on."""
