@@ -107,6 +107,8 @@ class EventFrame:
     acknowledged_date: datetime | None = None
     is_annotated: bool = False
     ref_element_webids: tuple[str, ...] = ()
+    values_captured: bool = False
+    """PI stored the attribute values (`AreValuesCaptured`): they change only by an edit."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ The rows each run lands are reduced the way the `pi_event_frames` / `pi_event_fr
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
@@ -15,8 +16,19 @@ import requests
 
 from mock_server import MockSettings
 from mock_server.testing import running_mock
-from osipi_lakeflow.datasource.frames import ATTRIBUTE, DELETED, FRAME, FrameOffset, FrameStreamReader
+from osipi_lakeflow.datasource import frames as frames_module
+from osipi_lakeflow.datasource.frames import (
+    ATTRIBUTE,
+    DELETED,
+    FRAME,
+    VALUES_RECHECK,
+    FrameOffset,
+    FrameState,
+    FrameStreamReader,
+    values_due,
+)  # fmt: skip
 from osipi_lakeflow.datasource.options import AFOptions
+from osipi_lakeflow.models import EventFrame
 from tests.datasource.micro_batches import triggered_run
 
 T0 = datetime(2026, 11, 1, 12, tzinfo=UTC)
@@ -138,3 +150,96 @@ def test_a_replayed_micro_batch_lands_the_same_frames(mock):
     rows = [pa.Table.from_batches([b]).to_pylist() for p in restarted.partitions(start, end) for b in restarted.read(p)]
     landed = {r["event_frame_webid"] for batch in rows for r in batch if r["row_kind"] == FRAME}
     assert landed == set(FrameOffset.from_json(end).changed)
+
+
+def _closed_int64_frame(mock) -> dict:
+    """A frame closed 12 h ago or more (past the mock's deletions), in a 2-day window for the next 6 h."""
+    now = mock.archive.now()
+    window = truth(mock, now - timedelta(days=1))
+    closed = (f for f in window.values() if f["end"] is not None and f["end"] < now - timedelta(hours=12))
+    return next(f for f in closed if "SequenceNumber" in f["attributes"])
+
+
+def test_captured_values_are_read_in_rotation_and_an_edit_lands_within_the_recheck(mock, monkeypatch):
+    pipeline = FramePipeline(mock, start="*-2d")
+    pipeline.run()
+    edited = _closed_int64_frame(mock)
+    archive, original = mock.archive, mock.archive.frame_int64
+    monkeypatch.setattr(  # an operator corrects a captured value: nothing on the frame says so
+        archive, "frame_int64", lambda f: 2**53 + 3 if archive.frame_webid(f) == edited["webid"] else original(f)
+    )
+    read_counts, landed_at = [], None
+    steps = math.ceil(VALUES_RECHECK / timedelta(minutes=30))
+    for step in range(steps):
+        advance(mock, 30 * 60)
+        reader_values = _values_read_by_next_run(pipeline)
+        read_counts.append(reader_values)
+        _, attributes = latest_frames(pipeline.rows)
+        values = {
+            a["value_int"] for a in attributes.get(edited["webid"], []) if a["attribute_name"] == "SequenceNumber"
+        }
+        if values == {2**53 + 3} and landed_at is None:
+            landed_at = step
+    assert landed_at is not None, "the edit of a captured value lands within VALUES_RECHECK"
+    window = len(FrameOffset.from_json(pipeline.offset).known)
+    assert max(read_counts) < window / 2, f"a 30-minute step reads a share of {window} frames' values: {read_counts}"
+
+
+def _values_read_by_next_run(pipeline: FramePipeline) -> int:
+    """Run once; how many frames' values the run's read of the window took (from the reader's window)."""
+    seen: list[int] = []
+    original = frames_module._window
+
+    def spy(*args, **kwargs):
+        window = original(*args, **kwargs)
+        if args[-1] is not None:  # the driver's read of the window, not a task's read of changed frames
+            seen.append(len(window.values_read))
+        return window
+
+    frames_module._window = spy
+    try:
+        pipeline.run()
+    finally:
+        frames_module._window = original
+    return sum(seen)
+
+
+def _frame(webid: str, end: datetime | None, captured: bool = True) -> EventFrame:
+    return EventFrame(webid, webid, webid, "", "", T0 - timedelta(days=1), end, values_captured=captured)
+
+
+def test_the_rotation_reads_every_settled_frame_once_per_recheck_and_the_moving_ones_every_time():
+    frames = {f"F{i:03d}": _frame(f"F{i:03d}", T0 - timedelta(hours=1)) for i in range(100)}
+    frames["OPEN"] = _frame("OPEN", None)
+    frames["COMPUTED"] = _frame("COMPUTED", T0 - timedelta(hours=2), captured=False)
+    fields = {w: "f" for w in frames}
+    known = {w: FrameState("f", "v", f.end) for w, f in frames.items()}
+    offset = FrameOffset(read_seq=1, read_at=T0, known=known)
+    read: list[str] = []
+    for step in range(1, 7):  # six reads an hour apart: one VALUES_RECHECK
+        now = T0 + step * VALUES_RECHECK / 6
+        due, after = values_due(offset, frames, fields, now)
+        assert {"OPEN", "COMPUTED"} <= due
+        read += sorted(due - {"OPEN", "COMPUTED"})
+        offset = FrameOffset(read_seq=step + 1, read_at=now, known=known, recheck_after=after)
+    settled = {w for w in frames if w.startswith("F")}
+    assert set(read) == settled, "every settled frame is read once per VALUES_RECHECK"
+    assert len(read) - len(settled) < 6, "and about once: each read rounds its share up by less than a frame"
+    new = {**frames, "NEW": _frame("NEW", T0)}
+    changed = {**fields, "F050": "edited", "NEW": "f"}
+    due, _ = values_due(offset, new, changed, offset.read_at)
+    assert due == {"OPEN", "COMPUTED", "NEW", "F050"}, "no time passed: only what moved, nothing in rotation"
+
+
+def test_an_offset_written_before_the_values_digest_reads_every_frame_once():
+    old = {
+        "read_seq": 5,
+        "read_at": "2026-11-01T12:00:00.000000Z",
+        "known": {"F1": ["abc", None], "F2": ["d", "2026-11-01T11:00:00.000000Z"]},
+    }
+    offset = FrameOffset.from_json(old)
+    assert offset.known["F2"].end == datetime(2026, 11, 1, 11, tzinfo=UTC)
+    frames = {"F1": _frame("F1", None), "F2": _frame("F2", T0 - timedelta(hours=1))}
+    due, _ = values_due(offset, frames, {"F1": "x", "F2": "y"}, T0)
+    assert due == {"F1", "F2"}
+    assert FrameOffset.from_json(offset.to_json()) == offset

@@ -25,7 +25,7 @@ ATTRIBUTE_FIELDS = (
 FRAME_FIELDS = (
     "Items.WebId;Items.Id;Items.Name;Items.Path;Items.TemplateName;Items.StartTime;Items.EndTime;"
     "Items.Severity;Items.CategoryNames;Items.Description;Items.CanBeAcknowledged;Items.IsAcknowledged;"
-    "Items.AcknowledgedBy;Items.AcknowledgedDate;Items.IsAnnotated;Items.RefElementWebIds"
+    "Items.AcknowledgedBy;Items.AcknowledgedDate;Items.IsAnnotated;Items.RefElementWebIds;Items.AreValuesCaptured"
 )
 
 

@@ -89,6 +89,7 @@ def event_frame(i: dict) -> EventFrame:
         acknowledged_date=time_or_none(i.get("AcknowledgedDate")) if i.get("IsAcknowledged") else None,
         is_annotated=bool(i.get("IsAnnotated")),
         ref_element_webids=tuple(i.get("RefElementWebIds") or ()),
+        values_captured=i.get("AreValuesCaptured") in (True, "true", "True"),
     )
 
 
