@@ -7,9 +7,13 @@ The mock serves `--tags` points at a uniform `--events-per-hour` (3600 = 1 Hz, e
 clock frozen; the generator discovers the ~95% of them referenced from AF (no rate sampling) and plans partitions;
 the time-series pipelines read `--hours` of history. Prints one JSON line:
     {"bench": "e2e", "mock_tags": 31580, "tags": 30001, "hours": 1.0, "pipelines": 30, "values": 108000000,
-     "seconds": ..., "values_per_s": ..., "peak_rss_mb": ..., "generate_seconds": ...}
-`seconds` is the wall time of the pipeline runs (engine start included); `peak_rss_mb` is the highest resident memory
-of this process and all its children (mock server, Spark JVM, Python workers) sampled every half second.
+     "seconds": ..., "values_per_s": ..., "peak_pss_mb": ..., "peak_rss_mb": ..., "generate_seconds": ...}
+`seconds` is the wall time of the pipeline runs (engine start included). Memory is that of this process and all its
+children (mock server, Spark JVM, Python workers), sampled every half second: `peak_pss_mb` is the highest sum of
+their proportional set sizes, the physical memory the tree holds (a page shared by several processes counts once,
+split between them); `peak_rss_mb` the highest sum of resident sizes, which counts a shared page once per process
+that maps it: Spark's Python workers are forked from a daemon and share its pages, and a process the JVM is
+spawning shows the JVM's whole resident size until it execs.
 """
 
 from __future__ import annotations
@@ -33,23 +37,26 @@ from osipi_app.cli.mockproc import mock_process
 
 
 class PeakMemory:
-    """Samples the resident memory of this process tree in a background thread."""
+    """Samples the memory of this process tree in a background thread: the peaks of its summed PSS and RSS."""
 
     def __init__(self, interval: float = 0.5) -> None:
         self.peak_bytes = 0
+        self.peak_pss_bytes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
 
     def _sample(self, interval: float) -> None:
         me = psutil.Process()
         while not self._stop.wait(interval):
-            total = 0
+            rss = pss = 0
             for proc in [me, *me.children(recursive=True)]:
                 try:
-                    total += proc.memory_info().rss
+                    full = proc.memory_full_info()
                 except psutil.Error:
                     continue
-            self.peak_bytes = max(self.peak_bytes, total)
+                rss, pss = rss + full.rss, pss + full.pss
+            self.peak_bytes = max(self.peak_bytes, rss)
+            self.peak_pss_bytes = max(self.peak_pss_bytes, pss)
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()
@@ -99,6 +106,7 @@ def main() -> None:
                     "events_per_hour": args.events_per_hour, "pipelines": len(keys), "parallel": args.parallel,
                     "ok": summary.ok, "values": values,
                     "seconds": round(summary.seconds, 1), "values_per_s": round(values / summary.seconds),
+                    "peak_pss_mb": round(memory.peak_pss_bytes / 2**20),
                     "peak_rss_mb": round(memory.peak_bytes / 2**20), "generate_seconds": round(generated, 1),
                 }  # fmt: skip
             ).decode()
