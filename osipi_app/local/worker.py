@@ -57,12 +57,6 @@ def server_conf(warehouse: Path, port: int, extra: dict[str, str]) -> dict[str, 
         "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={derby / 'metastore_db'};create=true",
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={derby}",
         "spark.sql.streaming.stateStore.providerClass": ROCKSDB,
-        # One set of Python worker daemons for every session. Isolated, each Connect session (and each session a
-        # pipeline run clones) is an artifact set of its own, and Spark starts and keeps daemons per artifact set
-        # for every Python planning step (data source lookup, creation, read planning): 15 daemons (863 MB) after
-        # 7 of 11 pipelines of a 30,000-tag run, one more set per pipeline. The sessions add no artifacts: the
-        # pipeline sources' imports are installed in the engine's environment.
-        "spark.sql.artifact.isolation.enabled": "false",
         "spark.sql.shuffle.partitions": "2",
         "spark.sql.session.timeZone": "UTC",
         # UTC microseconds in the files, the type pyarrow and DuckDB read back as timezone-aware timestamps
