@@ -265,9 +265,8 @@ def _window(
     """The read of `frames` at server time `now`: their columns, and the values due (all without `previous`)."""
     records = {w: frame_record(f, now) for w, f in frames.items()}
     fields = {w: frame_digest(r) for w, r in records.items()}
-    due, recheck_after = values_due(previous, frames, fields, now) if previous else (set(frames), "")
-    values = pi.event_frame_values(frames[w] for w in sorted(due)) if due else None
-    attributes = _attribute_records(values) if values is not None else {}
+    due, recheck_after = values_due(previous, frames, fields, now) if previous is not None else (set(frames), "")
+    attributes = _attribute_records(pi.event_frame_values(frames[w] for w in sorted(due))) if due else {}
     return Window(start, now, frames, records, fields, attributes, frozenset(due), recheck_after)
 
 
