@@ -78,6 +78,18 @@ def test_unacknowledged_frame_has_no_acknowledged_date():
     assert parse.event_frame(load("eventframe.json")).acknowledged_date == datetime(2014, 7, 30, 11, 4, 23, tzinfo=UTC)
 
 
+def test_event_frame_flags_written_as_text_read_as_the_text_says():
+    flags = ("IsAcknowledged", "CanBeAcknowledged", "IsAnnotated", "AreValuesCaptured")
+    as_false = parse.event_frame({**load("eventframe.json"), **dict.fromkeys(flags, "false")})
+    as_true = parse.event_frame({**load("eventframe.json"), **dict.fromkeys(flags, "True")})
+    read = ("is_acknowledged", "can_be_acknowledged", "is_annotated", "values_captured")
+    assert [getattr(as_false, f) for f in read] == [False] * 4 and as_false.acknowledged_date is None
+    assert [getattr(as_true, f) for f in read] == [True] * 4
+    assert not parse.event_frame(
+        {k: v for k, v in load("eventframe.json").items() if k != "AreValuesCaptured"}
+    ).values_captured
+
+
 def test_points_multiple_items_carry_point_objects():
     items = load("points_multiple_207.json")["Items"]
     points = [parse.point(i["Object"]) for i in items if i.get("Object")]

@@ -26,7 +26,7 @@ from osipi_lakeflow.datasource.frames import (
     FrameState,
     FrameStreamReader,
     values_due,
-)  # fmt: skip
+)
 from osipi_lakeflow.datasource.options import AFOptions
 from osipi_lakeflow.models import EventFrame
 from tests.datasource.micro_batches import triggered_run
@@ -172,7 +172,7 @@ def test_captured_values_are_read_in_rotation_and_an_edit_lands_within_the_reche
     steps = math.ceil(VALUES_RECHECK / timedelta(minutes=30))
     for step in range(steps):
         advance(mock, 30 * 60)
-        reader_values = _values_read_by_next_run(pipeline)
+        reader_values = _values_read_by_next_run(pipeline, monkeypatch)
         read_counts.append(reader_values)
         _, attributes = latest_frames(pipeline.rows)
         values = {
@@ -185,7 +185,7 @@ def test_captured_values_are_read_in_rotation_and_an_edit_lands_within_the_reche
     assert max(read_counts) < window / 2, f"a 30-minute step reads a share of {window} frames' values: {read_counts}"
 
 
-def _values_read_by_next_run(pipeline: FramePipeline) -> int:
+def _values_read_by_next_run(pipeline: FramePipeline, monkeypatch: pytest.MonkeyPatch) -> int:
     """Run once; how many frames' values the run's read of the window took (from the reader's window)."""
     seen: list[int] = []
     original = frames_module._window
@@ -196,11 +196,9 @@ def _values_read_by_next_run(pipeline: FramePipeline) -> int:
             seen.append(len(window.values_read))
         return window
 
-    frames_module._window = spy
-    try:
+    with monkeypatch.context() as patch:
+        patch.setattr(frames_module, "_window", spy)
         pipeline.run()
-    finally:
-        frames_module._window = original
     return sum(seen)
 
 

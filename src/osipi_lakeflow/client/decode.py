@@ -37,6 +37,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from osipi_lakeflow.client.parse import flag
 from osipi_lakeflow.errors import PIResponseError
 from osipi_lakeflow.schema import RECORDED_SCHEMA, UTC_MICROS
 
@@ -47,7 +48,6 @@ _INT64 = (-(2**63), 2**63 - 1)
 INTEGER_POINT_TYPES = frozenset({"Int16", "Int32", "Int64"})
 NUMERIC_POINT_TYPES = INTEGER_POINT_TYPES | {"Float16", "Float32", "Float64"}
 """PI point types whose values are numbers (PI Web API `PointType`)."""
-_TRUE_TEXT = frozenset({"true", "1", "yes"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FLAG_DEFAULTS = {"Good": True, "Questionable": False, "Substituted": False, "Annotated": False}
 """PI's quality flags and the value each takes when a server omits it."""
@@ -192,7 +192,7 @@ def _value_columns(raw: list, numeric: np.ndarray, integer: bool) -> dict[str, p
         elif kind is dict and "Name" in x:
             names[i] = str(x["Name"])
             codes[i] = _int_or_none(x.get("Value"))
-            system[i] = _as_bool(x.get("IsSystem"), default=False)
+            system[i] = flag(x.get("IsSystem"), default=False)
         else:
             strings[i] = orjson.dumps(x).decode()
     if fixed:  # numbers Arrow could not take in one pass (booleans in a mixed list, big integers, non-finite text)
@@ -224,15 +224,6 @@ def _int_or_none(value: object) -> int | None:
         return None
 
 
-def _as_bool(value: object, *, default: bool) -> bool:
-    """PI flags arrive as JSON booleans, as strings "true"/"false" (some doc samples) or not at all."""
-    if value is None:
-        return default
-    if isinstance(value, str):
-        return value.strip().lower() in _TRUE_TEXT
-    return bool(value)
-
-
 def _flag_columns(values: list[dict]) -> dict[str, pa.Array]:
     """The four quality flags; one pass packs them as bits when every value carries all four as booleans."""
     try:
@@ -251,7 +242,7 @@ def _flags(values: list, *, default: bool) -> pa.Array:
     try:
         flags = pa.array(values, pa.bool_())
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # flags sent as strings "true"/"false"
-        return pa.array([_as_bool(v, default=default) for v in values], pa.bool_())
+        return pa.array([flag(v, default=default) for v in values], pa.bool_())
     return flags.fill_null(default) if flags.null_count else flags
 
 

@@ -8,6 +8,17 @@ from datetime import datetime, timedelta
 from osipi_lakeflow.models import OPEN_END_YEAR, Attribute, DataServer, Element, EventFrame, Point
 from osipi_lakeflow.pitime import parse_timestamp
 
+_TRUE_TEXT = frozenset({"true", "1", "yes"})
+
+
+def flag(value: object, *, default: bool = False) -> bool:
+    """A PI flag: a JSON boolean, a string "true"/"false" (some servers and doc samples) or absent (`default`)."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE_TEXT
+    return bool(value)
+
 
 def data_server(i: dict) -> DataServer:
     """A `DataServer` object."""
@@ -37,7 +48,7 @@ def element(i: dict) -> Element:
         i.get("TemplateName") or "",
         tuple(i.get("CategoryNames") or ()),
         i.get("Description") or "",
-        bool(i.get("HasChildren")),
+        flag(i.get("HasChildren")),
     )
 
 
@@ -71,6 +82,7 @@ def attribute(owner: str, i: dict) -> Attribute:
 def event_frame(i: dict) -> EventFrame:
     """An `EventFrame`; PI's year-9999 end time (still open) becomes None."""
     end = time_or_none(i.get("EndTime"))
+    acknowledged = flag(i.get("IsAcknowledged"))
     return EventFrame(
         webid=i["WebId"],
         id=i.get("Id", ""),
@@ -82,14 +94,14 @@ def event_frame(i: dict) -> EventFrame:
         severity=i.get("Severity") or "None",
         categories=tuple(i.get("CategoryNames") or ()),
         description=i.get("Description") or "",
-        can_be_acknowledged=bool(i.get("CanBeAcknowledged")),
-        is_acknowledged=bool(i.get("IsAcknowledged")),
+        can_be_acknowledged=flag(i.get("CanBeAcknowledged")),
+        is_acknowledged=acknowledged,
         acknowledged_by=i.get("AcknowledgedBy") or "",
         # PI fills AcknowledgedDate with a placeholder (1970-01-01) on frames nobody acknowledged
-        acknowledged_date=time_or_none(i.get("AcknowledgedDate")) if i.get("IsAcknowledged") else None,
-        is_annotated=bool(i.get("IsAnnotated")),
+        acknowledged_date=time_or_none(i.get("AcknowledgedDate")) if acknowledged else None,
+        is_annotated=flag(i.get("IsAnnotated")),
         ref_element_webids=tuple(i.get("RefElementWebIds") or ()),
-        values_captured=i.get("AreValuesCaptured") in (True, "true", "True"),
+        values_captured=flag(i.get("AreValuesCaptured")),
     )
 
 
