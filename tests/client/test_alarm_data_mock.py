@@ -78,9 +78,13 @@ def test_value_annotations_at_does_not_ask_a_refused_stream_for_its_later_instan
         requests.put(f"{mock.root}/admin/behaviours", json=deny, timeout=10).raise_for_status()
         requests.post(f"{mock.root}/admin/stats/reset", timeout=10).raise_for_status()
         instants = [(row["owner_webid"], row["value_timestamp"]) for p in (kept, denied) for row in truth[p.webid]]
-        with PIWebAPI(mock.url, config=config(tags_per_request=2)) as pi:
+        with PIWebAPI(mock.url, config=config(tags_per_request=2, concurrency=1)) as pi:  # one call at a time
             table, refused = pi.value_annotations_at(instants)
         asked = requests.get(f"{mock.root}/admin/stats", timeout=10).json()["requests"]
+        requests.post(f"{mock.root}/admin/stats/reset", timeout=10).raise_for_status()
+        with PIWebAPI(mock.url, config=config(tags_per_request=2, concurrency=2)) as pi:
+            side_by_side, _ = pi.value_annotations_at(instants)
+        asked_side_by_side = requests.get(f"{mock.root}/admin/stats", timeout=10).json()["requests"]
     assert list(refused) == [denied.webid] and "No Read Access" in refused[denied.webid]
     key = ("value_timestamp", "id")
     assert sorted(table.to_pylist(), key=lambda r: [r[k] for k in key]) == sorted(
@@ -89,6 +93,9 @@ def test_value_annotations_at_does_not_ask_a_refused_stream_for_its_later_instan
     kept_instants = {at for webid, at in instants if webid == kept.webid}
     # two instants a call: the denied stream's first call is refused, its later instants are never sent
     assert asked["batch:/streams/{webId}/recorded"] == {"500": 2, "200": len(kept_instants)}
+    # two calls in flight: the call sent beside the refused one is asked too, never more
+    assert side_by_side.sort_by("id").equals(table.sort_by("id"))
+    assert asked_side_by_side["batch:/streams/{webId}/recorded"] == {"500": 4, "200": len(kept_instants)}
 
 
 def test_a_server_before_2018_raises_a_clear_unsupported_error() -> None:

@@ -94,7 +94,8 @@ def value_annotations_at(
     costs every value in between. Each instant is read over [t, t + 1 us] and the values whose time, to the
     microsecond, is t are kept: PI's clock is finer than a microsecond, and tables hold times to the microsecond.
 
-    A stream PI refuses is not asked for its later instants: its refusal (deleted, denied) holds for all of them.
+    A stream PI refuses is not asked for its later instants beyond the calls already in flight (`calls_in_order`):
+    its refusal (deleted, denied) holds for all of them.
 
     Returns:
         The annotations, and the streams PI refused (deleted, denied: WebId -> why), so the caller can report them

@@ -28,8 +28,9 @@ class ClientConfig:
         backoff: first backoff in seconds; doubles each retry, with full jitter, capped by `backoff_max`.
         backoff_max: largest single sleep between attempts (a longer `Retry-After` is capped to it).
         retry_budget_s: total seconds one request may spend retrying before it gives up.
-        concurrency: HTTP calls in flight at once (and the connection pool size); each holds up to `max_count`
-            values while it is decoded (~80 MB at 150,000), so 4 keeps a read well under 1 GB.
+        concurrency: HTTP calls in flight at once (and the connection pool size): a read's value calls, each
+            holding up to `max_count` values while it is decoded (~80 MB at 150,000), so 4 keeps a read well under
+            1 GB; and the calls of a hundred tags each (statuses, stream updates, points, batch reads) side by side.
         rate_limit_per_s: requests per second across all threads; PI Web API allows 1,000 per client by default.
         tags_per_request: tags read per HTTP call (sub-requests of one batch, or WebIds of one stream set).
         method: "batch" (the batch controller, one sub-request per tag) or "streamsets" (ad-hoc stream sets);

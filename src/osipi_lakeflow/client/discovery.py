@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from osipi_lakeflow.client import parse
-from osipi_lakeflow.client.listing import Params, batch_get, batched_items, paged
+from osipi_lakeflow.client.listing import Params, batch_get, batched_items, calls_in_order, chunked, paged
 from osipi_lakeflow.client.session import Transport, error_text, status_error
 from osipi_lakeflow.errors import PINotFoundError, PIResponseError
 from osipi_lakeflow.models import AssetDatabase, Attribute, DataServer, Element, EventFrame, Point
@@ -136,9 +137,11 @@ def event_frames_by_webid(transport: Transport, webids: Sequence[str], per_call:
     """
     params = [("selectedFields", FRAME_FIELDS.replace("Items.", ""))]
     found: dict[str, EventFrame | None] = {}
-    for offset in range(0, len(webids), per_call):
-        chunk = webids[offset : offset + per_call]
-        answers = batch_get(transport, [(f"eventframes/{quote(w, safe='')}", params) for w in chunk])
+
+    def ask(chunk: Sequence[str]) -> list[tuple[int, Any, str]]:
+        return batch_get(transport, [(f"eventframes/{quote(w, safe='')}", params) for w in chunk])
+
+    for chunk, answers in calls_in_order(transport, chunked(webids, per_call), ask):
         for webid, (status, content, url) in zip(chunk, answers, strict=True):
             if status == 404:
                 found[webid] = None

@@ -1,8 +1,10 @@
-"""Listing PI Web API collections: paging by `startIndex`, and many owners per `POST /batch`."""
+"""Listing PI Web API collections: paging by `startIndex`, many owners per `POST /batch`, calls side by side."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -11,6 +13,41 @@ from osipi_lakeflow.client.session import Transport, error_text, status_error
 
 Params = list[tuple[str, str]]
 K = TypeVar("K")
+C = TypeVar("C")
+R = TypeVar("R")
+
+
+def chunked(items: Sequence[K], size: int) -> list[Sequence[K]]:
+    """`items` in consecutive slices of at most `size`."""
+    return [items[offset : offset + size] for offset in range(0, len(items), size)]
+
+
+def calls_in_order(transport: Transport, chunks: Iterable[C], call: Callable[[C], R]) -> Iterator[tuple[C, R]]:
+    """(chunk, call(chunk)) for each chunk, in order, with up to the client's `concurrency` calls in flight.
+
+    Many-tag reads are a call per hundred tags; one after another they cost a round trip each, which on a PI
+    server across a network is most of a continuous micro-batch's probe. Chunks are drawn as calls are sent, so a
+    lazy iterable sees the answers of all but the last `concurrency` calls before it yields the next chunk. The
+    first failing call raises (in chunk order); calls not yet sent are cancelled.
+    """
+    source = iter(chunks)
+    limit = max(1, transport.config.concurrency)
+    inflight: deque[tuple[C, Future[R]]] = deque()
+    with ThreadPoolExecutor(limit, thread_name_prefix="pi-call") as pool:
+        try:
+            while True:
+                while len(inflight) < limit and (chunk := next(source, _END)) is not _END:
+                    inflight.append((chunk, pool.submit(call, chunk)))
+                if not inflight:
+                    return
+                chunk, future = inflight.popleft()
+                yield chunk, future.result()
+        finally:
+            for _, future in inflight:
+                future.cancel()
+
+
+_END: Any = object()
 
 
 def paged(transport: Transport, path: str, params: Params, page_size: int) -> Iterator[dict]:
@@ -89,12 +126,15 @@ def batch_answers(
 ) -> Iterator[tuple[K, int, Any, str]]:
     """(key, status, content, url) of the GET `request_of(key)` of each key, `per_call` keys per `POST /batch`.
 
-    Keys are drawn from `keys` one call at a time, so a lazy iterable can drop keys that the answers of earlier
-    calls made useless (the later instants of a stream PI refused).
+    Keys are drawn from `keys` a call at a time as calls are sent (`calls_in_order`), so a lazy iterable can drop
+    keys that the answers of earlier calls made useless (the later instants of a stream PI refused).
     """
     pending = iter(keys)
-    while chunk := list(islice(pending, per_call)):
-        answers = batch_get(transport, [request_of(key) for key in chunk])
+
+    def ask(chunk: list[K]) -> list[tuple[int, Any, str]]:
+        return batch_get(transport, [request_of(key) for key in chunk])
+
+    for chunk, answers in calls_in_order(transport, iter(lambda: list(islice(pending, per_call)), []), ask):
         for key, (status, content, url) in zip(chunk, answers, strict=True):
             yield key, status, content, url
 

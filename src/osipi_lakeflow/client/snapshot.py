@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import pyarrow as pa
 
 from osipi_lakeflow.client import parse
 from osipi_lakeflow.client.decode import StreamValues, decode_streams
-from osipi_lakeflow.client.listing import batch_get, batch_get_each
+from osipi_lakeflow.client.listing import batch_get, batch_get_each, calls_in_order, chunked
 from osipi_lakeflow.client.parse import time_or_none
 from osipi_lakeflow.client.session import Transport, error_text
 from osipi_lakeflow.errors import PIAuthError, PIResponseError
@@ -105,9 +106,11 @@ def points_by_webid(transport: Transport, tags: Sequence[str], per_call: int) ->
     """
     params = [("selectedFields", "WebId;Name;Path;PointType;EngineeringUnits;DigitalSetName")]
     found: dict[str, Point] = {}
-    for offset in range(0, len(tags), per_call):
-        chunk = tags[offset : offset + per_call]
-        answers = batch_get(transport, [(f"points/{quote(t, safe='')}", params) for t in chunk])
+
+    def ask(chunk: Sequence[str]) -> list[tuple[int, Any, str]]:
+        return batch_get(transport, [(f"points/{quote(t, safe='')}", params) for t in chunk])
+
+    for chunk, answers in calls_in_order(transport, chunked(tags, per_call), ask):
         for webid, (status, content, _) in zip(chunk, answers, strict=True):
             if status < 300 and isinstance(content, dict) and content.get("WebId") and content.get("Name"):
                 found[webid] = parse.point(content)
@@ -120,9 +123,8 @@ def stream_statuses(transport: Transport, tags: Sequence[str], per_call: int) ->
     A stream-set item carries its own `WebException` (a denied, deleted or conflicting point); a call refused as a
     whole (a proxy answering 404 for the route, a 5xx) marks every stream of the call with that status.
     """
-    found: dict[str, StreamStatus] = {}
-    for offset in range(0, len(tags), per_call):
-        chunk = tags[offset : offset + per_call]
+
+    def ask(chunk: Sequence[str]) -> dict[str, StreamStatus]:
         params = [("webId", t) for t in chunk]
         params.append(("selectedFields", "Items.WebId;Items.Value.Timestamp;Items.WebException;WebException"))
         try:
@@ -130,11 +132,13 @@ def stream_statuses(transport: Transport, tags: Sequence[str], per_call: int) ->
         except PIAuthError:
             raise
         except PIResponseError as error:
-            found.update(dict.fromkeys(chunk, StreamStatus(status=error.status, error=str(error))))
-            continue
+            return dict.fromkeys(chunk, StreamStatus(status=error.status, error=str(error)))
         by_webid = {i.get("WebId"): i for i in items if isinstance(i, dict)}
-        for webid in chunk:
-            found[webid] = _status(by_webid.get(webid))
+        return {webid: _status(by_webid.get(webid)) for webid in chunk}
+
+    found: dict[str, StreamStatus] = {}
+    for _, statuses in calls_in_order(transport, chunked(tags, per_call), ask):
+        found.update(statuses)
     return found
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from osipi_lakeflow.client.listing import calls_in_order, chunked
 from osipi_lakeflow.client.parse import time_or_none
 from osipi_lakeflow.client.session import Transport, error_text
 from osipi_lakeflow.errors import PIAuthError, PIResponseError
@@ -48,16 +49,18 @@ class StreamChanges:
 
 def register(transport: Transport, tags: Sequence[str], per_call: int) -> dict[str, str]:
     """A marker for each stream that accepted the registration (the others are left out)."""
-    markers: dict[str, str] = {}
-    for offset in range(0, len(tags), per_call):
-        chunk = tags[offset : offset + per_call]
+
+    def ask(chunk: Sequence[str]) -> list:
         params = [("webId", t) for t in chunk] + [("selectedFields", "Items.Source;Items.Status;Items.LatestMarker")]
         try:
-            items = transport.send("POST", "streamsets/updates", params=params, body=b"").data.get("Items") or []
+            return transport.send("POST", "streamsets/updates", params=params, body=b"").data.get("Items") or []
         except PIAuthError:
             raise
         except PIResponseError:
-            continue  # the server has no stream updates for these (or refuses them now): the backstop reads on
+            return []  # the server has no stream updates for these (or refuses them now): the backstop reads on
+
+    markers: dict[str, str] = {}
+    for _, items in calls_in_order(transport, chunked(tags, per_call), ask):
         for item in items:
             if isinstance(item, dict) and item.get("LatestMarker") and item.get("Status") != "Failed":
                 markers[str(item.get("Source"))] = str(item["LatestMarker"])
@@ -67,21 +70,24 @@ def register(transport: Transport, tags: Sequence[str], per_call: int) -> dict[s
 def retrieve(transport: Transport, markers: Mapping[str, str], per_call: int) -> dict[str, StreamChanges]:
     """What changed on each stream since its marker, by stream WebId."""
     by_marker = {marker: webid for webid, marker in markers.items()}
-    found: dict[str, StreamChanges] = {}
-    texts = list(by_marker)
-    for offset in range(0, len(texts), per_call):
-        chunk = texts[offset : offset + per_call]
+
+    def ask(chunk: Sequence[str]) -> dict[str, StreamChanges]:
         params = [("marker", m) for m in chunk] + [("selectedFields", _RETRIEVE_FIELDS)]
         try:
             items = transport.get("streamsets/updates", params).data.get("Items") or []
         except PIAuthError:
             raise
         except PIResponseError as error:
-            found.update({by_marker[m]: StreamChanges(None, error=str(error)) for m in chunk})
-            continue
-        for item in items:
-            if isinstance(item, dict) and item.get("RequestedMarker") in by_marker:
-                found[by_marker[item["RequestedMarker"]]] = _changes(item)
+            return {by_marker[m]: StreamChanges(None, error=str(error)) for m in chunk}
+        return {
+            by_marker[item["RequestedMarker"]]: _changes(item)
+            for item in items
+            if isinstance(item, dict) and item.get("RequestedMarker") in by_marker
+        }
+
+    found: dict[str, StreamChanges] = {}
+    for _, changes in calls_in_order(transport, chunked(list(by_marker), per_call), ask):
+        found.update(changes)
     return found
 
 
