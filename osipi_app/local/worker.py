@@ -97,6 +97,29 @@ class MetricsCollector:
             return {d: self.counts.pop(d) for d in datasets if d in self.counts}
 
 
+LISTENER_GRACE = 0.5
+"""Seconds a pipeline's last progress events get, from the moment its queries ended, to reach its listener."""
+
+
+class QueriesEnded:
+    """When a pipeline's queries ended; `wait` gives their last progress events `LISTENER_GRACE` from then.
+
+    The work done after the run (counting the tables) passes inside the grace instead of before it.
+    """
+
+    def __init__(self) -> None:
+        self._at: float | None = None
+
+    def mark(self) -> None:
+        """The pipeline's queries have ended (the run completed, or the live queries stopped)."""
+        self._at = time.monotonic()
+
+    def wait(self) -> None:
+        """Sleep out what is left of the grace (all of it when `mark` was never called)."""
+        ended = self._at if self._at is not None else time.monotonic()
+        time.sleep(max(0.0, ended + LISTENER_GRACE - time.monotonic()))
+
+
 class ProgressLog:
     """JSON lines the runner follows while the engine works (`runner.follow_progress`): one per step of a pipeline.
 
@@ -219,13 +242,14 @@ class SessionPool:
 @contextmanager
 def pipeline_session(
     pool: SessionPool, job: dict, collector: MetricsCollector, progress: ProgressLog, result: dict
-) -> Iterator[tuple[object, object]]:
-    """(session, spec) for the pipeline `job`: its configuration set, a listener counting its expectations.
+) -> Iterator[tuple[object, object, QueriesEnded]]:
+    """(session, spec, ended) for the pipeline `job`: its configuration set, a listener counting its expectations.
 
     The session is one of `pool`. An exception inside is recorded in `result` (its first line) and in the
-    pipeline's log, never raised: the other pipelines of the job go on. On leaving, the last progress events are
-    awaited, `result` gets the expectations and the seconds, the step `finished` is logged, and the session goes
-    back to `pool` (closed unless `result` is ok and the session resets).
+    pipeline's log, never raised: the other pipelines of the job go on. On leaving, the last progress events get
+    their grace from the moment the caller marked in `ended`, `result` gets the expectations and the seconds, the
+    step `finished` is logged, and the session goes back to `pool` (closed unless `result` is ok and the session
+    resets).
     """
     from pyspark.pipelines import cli
 
@@ -234,18 +258,19 @@ def pipeline_session(
     spark = pool.take()
     listener = _listener(collector, progress, job["key"])
     spark.streams.addListener(listener)
+    ended = QueriesEnded()
     try:
         with _REGISTRATION:  # a registration elsewhere blocks session mutations process-wide
             for name, value in spec.configuration.items():
                 spark.conf.set(name, value)
-        yield spark, spec
+        yield spark, spec, ended
     except Exception as error:  # reported, not raised: the other pipelines of the job still run
         result["ok"] = False
         result["error"] = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
         with Path(job["log"]).open("a", encoding="utf-8") as out:
             out.write(traceback.format_exc())
     finally:
-        time.sleep(0.5)  # let the last progress events reach the listener
+        ended.wait()
         result["expectations"] = collector.take(job["tables"])
         result["seconds"] = round(time.monotonic() - began, 2)
         progress.write(job["key"], "finished", ok=result["ok"], seconds=result["seconds"], tables=result["tables"])
@@ -282,10 +307,10 @@ def run_one(pool: SessionPool, job: dict, collector: MetricsCollector, progress:
     key, log_file = job["key"], Path(job["log"])
     result = _new_result(key)
     progress.write(key, "started")
-    with pipeline_session(pool, job, collector, progress, result) as (spark, spec):
-        with _REGISTRATION:
-            spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{spec.database}`")
-            before = table_counts(spark, spec.database, job["tables"])
+    with pipeline_session(pool, job, collector, progress, result) as (spark, spec, ended):
+        # neither is a session mutation registration blocks, so another pipeline's registration goes on meanwhile
+        spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{spec.database}`")
+        before = table_counts(spark, spec.database, job["tables"])
         progress.write(key, "counted")
         graph = register(spark, spec, job, lambda g: cli.SparkConnectGraphElementRegistry(spark, g))
         progress.write(key, "registered")
@@ -305,6 +330,7 @@ def run_one(pool: SessionPool, job: dict, collector: MetricsCollector, progress:
             except Exception as error:  # SPARK-59135: a completed run with a Python source ends in UNKNOWN_RESPONSE
                 if not (completed and "UNKNOWN_RESPONSE" in str(error)):
                     raise
+        ended.mark()
         after = table_counts(spark, spec.database, job["tables"])
         result["tables"] = {t: {"before": before.get(t, 0), "after": n} for t, n in after.items()}
         result["ok"] = completed and result["error"] is None
@@ -332,7 +358,7 @@ def run_live(
     result = _new_result(key)
     recorder = FlowRecorder()
     queries = []
-    with pipeline_session(pool, job, collector, progress, result) as (spark, spec):
+    with pipeline_session(pool, job, collector, progress, result) as (spark, spec, ended):
         try:
             register(spark, spec, job, lambda _: recorder)
             for flow in recorder.flows:
@@ -340,9 +366,9 @@ def run_live(
                 queries.append(start_live_query(flow, spec.database, checkpoint))
             progress.write(key, "live", every=sorted({trigger_interval(f) for f in recorder.flows}))
             while not stop.wait(1.0):
-                ended = next((q for q in queries if not q.isActive), None)
-                if ended is not None:
-                    raise RuntimeError(f"live flow {ended.name} stopped: {ended.exception() or 'no error given'}")
+                stopped = next((q for q in queries if not q.isActive), None)
+                if stopped is not None:
+                    raise RuntimeError(f"live flow {stopped.name} stopped: {stopped.exception() or 'no error given'}")
             result["ok"] = True
         finally:
             for query in queries:
@@ -350,6 +376,7 @@ def run_live(
                     stop_between_batches(query)
                 except Exception:  # a query that cannot stop cleanly is replayed from its checkpoint next run
                     log.warning("live flow %s of %s did not stop cleanly", query.name, key, exc_info=True)
+            ended.mark()
             counts = table_counts(spark, spec.database, job["tables"])
             result["tables"] = {t: {"after": n} for t, n in counts.items()}
     return result
