@@ -199,6 +199,7 @@ def run_engine(
     logs = warehouse / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     result = warehouse / "_pipelines" / f"results-{os.getpid()}-{time.monotonic_ns()}.jsonl"
+    result.parent.mkdir(parents=True, exist_ok=True)
     progress = result.with_suffix(".progress.jsonl")
     job = {
         **job, "warehouse": str(warehouse), "port": free_port(), "result": str(result), "progress": str(progress),
@@ -281,6 +282,7 @@ def run_pipelines(
     on_progress: Progress | None = None,
     live: bool = False,
     live_seconds: float | None = None,
+    write_class_archive: Path | None = None,
 ) -> list[RunResult]:
     """Run pipeline resources of a bundle locally, one engine for all of them; returns one result per pipeline.
 
@@ -307,6 +309,7 @@ def run_pipelines(
         live: once caught up, keep the time-series pipelines running (`live.py`); `timeout` then counts from the
             end of the live run.
         live_seconds: how long they keep running; None: until Ctrl-C, which stops them cleanly.
+        write_class_archive: write the engine's class archive here as its JVM exits (`classarchive.py`).
     """
     bundle_dir, warehouse = Path(bundle_dir).resolve(), Path(warehouse).resolve()
     values = bundle_variables(bundle_dir, variables or {})
@@ -332,6 +335,7 @@ def run_pipelines(
             "view": {"schema": schema} if publish_view else None,
             "conf": dict(engine_conf or {}),
             "live": {"seconds": live_seconds} if live else None,
+            "write_class_archive": str(write_class_archive) if write_class_archive else None,
         }
         if live:
             timeout += float("inf") if live_seconds is None else live_seconds

@@ -4,6 +4,7 @@ Started by `runner.py` as `python -m osipi_app.local.worker JOB.json`; writes on
 to the path the job names. One JVM serves every pipeline of the job (one start, ~15 s; then ~5 s per pipeline).
 Pipelines run in Connect sessions reused one pipeline after another (`SessionPool`): each sets its `configuration`
 keys and unsets them when it ends, so their maps never mix.
+The JVM maps this environment's class archive when there is one (`classarchive.py`), or writes it as it exits.
 Workarounds (DATABRICKS_LOCAL.md): hive catalog with a warehouse-local Derby metastore, schema created first,
 UI off, a port per process, and SPARK-59135 (the CLI's exit 1 after a completed run with a Python data source).
 """
@@ -16,16 +17,18 @@ import os
 import queue
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
 import traceback
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from osipi_app.local.classarchive import java_options
 from osipi_lakeflow import contract
 from osipi_lakeflow.pipeline.credentials import RUNTIME_MARKER
 from osipi_lakeflow.pipeline.expectations import expectation_counts
@@ -45,9 +48,17 @@ runs side by side unless told otherwise: a pipeline's fixed cost (its query's Py
 commits) leaves a slot idle that another pipeline's reading fills."""
 
 
-def server_conf(warehouse: Path, port: int, extra: dict[str, str]) -> dict[str, str]:
-    """Static Spark settings of the local engine: everything under `warehouse`, loopback only."""
+DRIVER_JAVA_OPTIONS = "spark.driver.extraJavaOptions"
+
+
+def server_conf(warehouse: Path, port: int, extra: dict[str, str], java_options: Sequence[str] = ()) -> dict[str, str]:
+    """Static Spark settings of the local engine: everything under `warehouse`, loopback only.
+
+    `extra` overrides these settings, except the driver's Java options, which it extends: the engine's own
+    (`java_options` and the metastore's home) stay.
+    """
     derby = warehouse / "_metastore"
+    own_options = [f"-Dderby.system.home={derby}", *java_options]
     conf = {
         "spark.connect.grpc.binding.port": str(port),
         "spark.connect.grpc.binding.address": "127.0.0.1",
@@ -55,7 +66,6 @@ def server_conf(warehouse: Path, port: int, extra: dict[str, str]) -> dict[str, 
         "spark.sql.catalogImplementation": "hive",
         "spark.sql.warehouse.dir": str(warehouse / "warehouse"),
         "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={derby / 'metastore_db'};create=true",
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={derby}",
         "spark.sql.streaming.stateStore.providerClass": ROCKSDB,
         "spark.sql.shuffle.partitions": "2",
         "spark.sql.session.timeZone": "UTC",
@@ -63,6 +73,7 @@ def server_conf(warehouse: Path, port: int, extra: dict[str, str]) -> dict[str, 
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     }
     conf.update(extra)
+    conf[DRIVER_JAVA_OPTIONS] = " ".join([*own_options, extra.get(DRIVER_JAVA_OPTIONS, "")]).strip()
     return conf
 
 
@@ -174,12 +185,12 @@ def _listener(collector: MetricsCollector, progress: ProgressLog, key: str):
     return ExpectationListener()
 
 
-def start_engine(warehouse: Path, port: int, extra: dict[str, str]):
+def start_engine(warehouse: Path, port: int, extra: dict[str, str], java_options: Sequence[str] = ()):
     """Start the in-process Connect server and return (classic session, connect URL)."""
     from pyspark.sql import SparkSession as ClassicSession
     from pyspark.sql.connect.session import SparkSession as ConnectSession
 
-    ConnectSession._start_connect_server(f"local[{TASK_SLOTS}]", server_conf(warehouse, port, extra))
+    ConnectSession._start_connect_server(f"local[{TASK_SLOTS}]", server_conf(warehouse, port, extra, java_options))
     os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"  # pyspark.sql.functions must build Connect columns
     return ClassicSession._instantiatedSession, f"sc://localhost:{port}"
 
@@ -476,7 +487,9 @@ def main(argv: list[str] | None = None) -> int:
         emulate_databricks(secrets)
     progress = ProgressLog(Path(job["progress"]) if job.get("progress") else None)
     progress.write("engine", "starting")
-    classic, url = start_engine(warehouse, int(job["port"]), job.get("conf", {}))
+    archive_to = Path(job["write_class_archive"]) if job.get("write_class_archive") else None
+    classic, url = start_engine(warehouse, int(job["port"]), job.get("conf", {}), java_options(archive_to))
+    jvm = classic.sparkContext._gateway.proc
     parallel = max(1, int(job.get("parallel") or TASK_SLOTS))
     progress.write("engine", "ready", pipelines=len(job["pipelines"]), parallel=parallel)
     collector = MetricsCollector()
@@ -527,7 +540,20 @@ def main(argv: list[str] | None = None) -> int:
         sessions.close()
         progress.close()
         classic.stop()
+        if archive_to is not None:
+            await_jvm_exit(jvm, CLASS_ARCHIVE_SECONDS)
     return 0
+
+
+CLASS_ARCHIVE_SECONDS = 300.0
+"""Longest wait for the JVM to write its class archive as it exits (about 20 s on two cores)."""
+
+
+def await_jvm_exit(jvm: subprocess.Popen, timeout: float) -> None:
+    """Close the JVM's standard input, which makes it exit, and wait for it (it writes its class archive then)."""
+    assert jvm.stdin is not None
+    jvm.stdin.close()
+    jvm.wait(timeout)
 
 
 def export_table(url: str, table: str, target: Path) -> dict:
