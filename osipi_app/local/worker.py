@@ -1,7 +1,7 @@
 """One local engine process: a Spark Connect server on a free loopback port, running pipelines from their specs.
 
 Started by `runner.py` as `python -m osipi_app.local.worker JOB.json`; writes one JSON result per pipeline
-to the path the job names. One JVM serves every pipeline of the job (one start, ~15 s; then ~5 s per pipeline).
+to the path the job names. One JVM serves every pipeline of the job (one start, ~3 s; then seconds per pipeline).
 Pipelines run in Connect sessions reused one pipeline after another (`SessionPool`): each sets its `configuration`
 keys and unsets them when it ends, so their maps never mix.
 The JVM maps this environment's class archive when there is one (`classarchive.py`), or writes it as it exits.
@@ -51,14 +51,14 @@ commits) leaves a slot idle that another pipeline's reading fills."""
 DRIVER_JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 
 
-def server_conf(warehouse: Path, port: int, extra: dict[str, str], java_options: Sequence[str] = ()) -> dict[str, str]:
+def server_conf(warehouse: Path, port: int, extra: dict[str, str], jvm_options: Sequence[str] = ()) -> dict[str, str]:
     """Static Spark settings of the local engine: everything under `warehouse`, loopback only.
 
     `extra` overrides these settings, except the driver's Java options, which it extends: the engine's own
-    (`java_options` and the metastore's home) stay.
+    (`jvm_options` and the metastore's home) stay.
     """
     derby = warehouse / "_metastore"
-    own_options = [f"-Dderby.system.home={derby}", *java_options]
+    own_options = [f"-Dderby.system.home={derby}", *jvm_options]
     conf = {
         "spark.connect.grpc.binding.port": str(port),
         "spark.connect.grpc.binding.address": "127.0.0.1",
@@ -185,12 +185,12 @@ def _listener(collector: MetricsCollector, progress: ProgressLog, key: str):
     return ExpectationListener()
 
 
-def start_engine(warehouse: Path, port: int, extra: dict[str, str], java_options: Sequence[str] = ()):
+def start_engine(warehouse: Path, port: int, extra: dict[str, str], jvm_options: Sequence[str] = ()):
     """Start the in-process Connect server and return (classic session, connect URL)."""
     from pyspark.sql import SparkSession as ClassicSession
     from pyspark.sql.connect.session import SparkSession as ConnectSession
 
-    ConnectSession._start_connect_server(f"local[{TASK_SLOTS}]", server_conf(warehouse, port, extra, java_options))
+    ConnectSession._start_connect_server(f"local[{TASK_SLOTS}]", server_conf(warehouse, port, extra, jvm_options))
     os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"  # pyspark.sql.functions must build Connect columns
     return ClassicSession._instantiatedSession, f"sc://localhost:{port}"
 
