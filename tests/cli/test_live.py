@@ -36,6 +36,12 @@ SETTLE = timedelta(seconds=5)
 """Events older than this when the stop was asked for must have landed (a micro-batch every second)."""
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C's default in the child, as in an operator's terminal: a suite started in the background (`cmd &`,
+    as a CI runner may) passes SIGINT on ignored, and Python keeps an ignored SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _lines(process: subprocess.Popen) -> queue.Queue:
     """The process's output lines, read in a thread so waiting for one can time out."""
     lines: queue.Queue = queue.Queue()
@@ -83,7 +89,7 @@ def test_live_run_stops_cleanly_on_ctrl_c_and_a_triggered_run_continues_it_exact
         environment = {k: v for k, v in os.environ.items() if not k.startswith("PI_")} | {"COLUMNS": "200"}
         process = subprocess.Popen(
             [*command, "--live"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment,
-            cwd=REPO,
+            cwd=REPO, preexec_fn=_as_in_a_terminal,
         )  # fmt: skip
         seen: list[str] = []
         try:
