@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from osipi_app.cli.demo import _clock_start, generate_bundle, prepare_bundle_folder
+from osipi_app.cli.demo import clock_start, generate_bundle, prepare_bundle_folder
 from osipi_app.cli.mockproc import mock_process
 from osipi_app.local import run_pipelines
 from osipi_lakeflow import contract
@@ -84,7 +84,7 @@ def main() -> None:
     bundle, warehouse = workdir / "bundle", workdir / "warehouse"
     prepare_bundle_folder(bundle)
     quiet = Console(quiet=True)
-    with mock_process(tags=args.tags, seed=7, clock=_clock_start(), port=0) as mock:
+    with mock_process(tags=args.tags, seed=7, clock=clock_start(), port=0) as mock:
         history = f"*-{args.hours:g}h"
         if generate_bundle(mock.url, bundle, args.tags_per_pipeline, history, quiet) != 0:
             raise SystemExit("the generator failed")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from osipi_app.cli.demo import _clock_start, generate_bundle, prepare_bundle_folder
+from osipi_app.cli.demo import clock_start, generate_bundle, prepare_bundle_folder
 from osipi_app.cli.mockproc import mock_process
 from osipi_app.local import run_pipelines
 from osipi_app.local.classarchive import archive_path
@@ -38,7 +38,7 @@ def write_archive(target: Path, timeout: float = 900.0) -> None:
     with tempfile.TemporaryDirectory(prefix="osipi-classarchive-") as work:
         bundle, warehouse = Path(work) / "bundle", Path(work) / "warehouse"
         prepare_bundle_folder(bundle)
-        with mock_process(tags=TAGS, seed=7, clock=_clock_start()) as mock:
+        with mock_process(tags=TAGS, seed=7, clock=clock_start()) as mock:
             with contextlib.redirect_stdout(io.StringIO()):  # the generator's report is not this command's
                 if generate_bundle(mock.url, bundle, TAGS_PER_PIPELINE, HISTORY, Console(quiet=True), sample=False):
                     raise RuntimeError("the generator failed on the mock PI Web API")

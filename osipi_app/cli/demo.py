@@ -24,7 +24,7 @@ DEMO_AF_DATABASE = r"\\PIAF01\Plant"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _clock_start() -> str:
+def clock_start() -> str:
     """The frozen mock clock: the current minute, so 'a day of history' ends about now."""
     return datetime.now(UTC).replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -71,8 +71,8 @@ def demo_command(args: argparse.Namespace) -> int:
     history_start = f"*-{args.hours:g}h"
     console.rule(f"[bold]1. Start the mock PI Web API ({args.tags} tags, seed {args.seed})")
     try:
-        with mock_process(tags=args.tags, seed=args.seed, clock=_clock_start(), port=args.port) as mock:
-            console.print(f"mock PI Web API at {mock.url}, clock frozen at {_clock_start()}")
+        with mock_process(tags=args.tags, seed=args.seed, clock=clock_start(), port=args.port) as mock:
+            console.print(f"mock PI Web API at {mock.url}, clock frozen at {clock_start()}")
             if generate_bundle(mock.url, bundle, args.tags_per_pipeline, history_start, console) != 0:
                 console.print("[red]the generator failed; see its message above[/red]")
                 return 1

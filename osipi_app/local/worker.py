@@ -319,7 +319,7 @@ def run_one(pool: SessionPool, job: dict, collector: MetricsCollector, progress:
     result = _new_result(key)
     progress.write(key, "started")
     with pipeline_session(pool, job, collector, progress, result) as (spark, spec, ended):
-        # neither is a session mutation registration blocks, so another pipeline's registration goes on meanwhile
+        # neither is a session mutation that registration blocks, so another pipeline's registration goes on meanwhile
         spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{spec.database}`")
         before = table_counts(spark, spec.database, job["tables"])
         progress.write(key, "counted")
