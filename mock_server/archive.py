@@ -420,14 +420,19 @@ class PlantArchive:
         return tuple(a for a in frame_annotations(self.plant.seed, frame) if a.created <= now)
 
     def value_annotations_of(self, p: int, events: Events) -> list[Annotation | None]:
-        """The annotation of each of point `p`'s events (in time order, either way), None where not annotated."""
+        """The annotation of each of point `p`'s events (in time order, either way), None where not annotated.
+
+        An annotation is drawn from its event's position among the annotated events at its instant, so reading
+        every value or only the annotated ones (`IsSet('.', "a")`) finds the same annotation.
+        """
         descending = len(events) > 1 and events.ticks[0] > events.ticks[-1]
         ascending = events.take(slice(None, None, -1)) if descending else events
-        ordinals = instant_ordinals(ascending.ticks).tolist()
+        annotated = ascending.annotated()
+        ordinals = iter(instant_ordinals(annotated.ticks).tolist())
         found = [
-            value_annotation(self.plant.seed, p, t, v, o) if f & FLAG_ANNOTATED else None
-            for t, v, f, o in zip(
-                ascending.ticks.tolist(), ascending.visible.tolist(), ascending.flags.tolist(), ordinals, strict=True
+            value_annotation(self.plant.seed, p, t, v, next(ordinals)) if f & FLAG_ANNOTATED else None
+            for t, v, f in zip(
+                ascending.ticks.tolist(), ascending.visible.tolist(), ascending.flags.tolist(), strict=True
             )
         ]
         return found[::-1] if descending else found
@@ -525,11 +530,13 @@ class PlantArchive:
         max_count: int | None = None,
         descending: bool = False,
         keep: bool = True,
+        annotated_only: bool = False,
     ) -> Events:
         """Events with start <= ticks <= end visible at `as_of`, oldest first (newest first if descending).
 
         Hours are generated lazily, so a small `max_count` over a long window costs only the hours it needs;
-        `keep` is passed to `chunk`.
+        `keep` is passed to `chunk`. `annotated_only` keeps the annotated events before `max_count` counts, as PI
+        applies a filter expression before its count.
         """
         end = min(end, as_of)
         if end < start:
@@ -542,6 +549,8 @@ class PlantArchive:
             events = held.events
             inside = (events.ticks >= start) & (events.ticks <= end) & (events.visible <= as_of)
             part = events.take(inside) if held.changes is None else held.view(inside, as_of)
+            if annotated_only:
+                part = part.annotated()
             if descending:
                 part = part.take(slice(None, None, -1))
             parts.append(part)

@@ -97,8 +97,12 @@ def time_range(ctx: Ctx, stream: Stream | None = None) -> tuple[int, int]:
     return ctx.query.pi_time("startTime", start_default, ctx.now), ctx.query.pi_time("endTime", end_default, ctx.now)
 
 
-def recorded(ctx: Ctx, stream: Stream, start: int, end: int, max_count: int) -> Events:
-    """Recorded events by boundaryType (Inside or Outside); newest first when end < start."""
+def recorded(ctx: Ctx, stream: Stream, start: int, end: int, max_count: int, annotated_only: bool = False) -> Events:
+    """Recorded events by boundaryType (Inside or Outside); newest first when end < start.
+
+    `annotated_only` (the filter `IsSet('.', "a")`) keeps annotated events; as in PI, the boundary events of
+    Outside are passed through the filter, and one that fails it is left out, not replaced by an earlier one.
+    """
     boundary = (ctx.query.get("boundaryType") or "Inside").lower()
     if boundary not in ("inside", "outside"):
         raise PIError(
@@ -107,10 +111,12 @@ def recorded(ctx: Ctx, stream: Stream, start: int, end: int, max_count: int) -> 
     archive = ctx.state.archive
     descending = end < start
     low, high = (end, start) if descending else (start, end)
-    found = archive.select(stream.point, low, high, ctx.now, max_count, descending)
+    found = archive.select(stream.point, low, high, ctx.now, max_count, descending, annotated_only=annotated_only)
     if boundary == "outside":
         before = archive.select(stream.point, low - LOOKBACK, low - 1, ctx.now, 1, descending=True)
         after = archive.select(stream.point, high + 1, high + LOOKBACK, ctx.now, 1)
+        if annotated_only:
+            before, after = before.annotated(), after.annotated()
         parts = [after, found, before] if descending else [before, found, after]
         found = Events.concat([p for p in parts if len(p)]).take(slice(0, max_count))
     return found

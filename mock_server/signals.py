@@ -41,6 +41,10 @@ class Events:
         """The events selected by a mask, index array or slice."""
         return Events(self.ticks[index], self.visible[index], self.values[index], self.system[index], self.flags[index])
 
+    def annotated(self) -> Events:
+        """The annotated events (PI's filter `IsSet('.', "a")`)."""
+        return self.take((self.flags & FLAG_ANNOTATED) != 0)
+
     @staticmethod
     def concat(parts: list[Events]) -> Events:
         """Events of several chunks, in the given order."""

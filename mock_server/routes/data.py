@@ -48,6 +48,9 @@ _SPLIT = re.compile(rb'"\xe2\x81\xa3(\d+)\xe2\x81\xa3"')
 ITEM_ERROR = {"Errors": ["Error occurred during writing of the output stream."], "StatusCode": 500}
 
 
+_ANNOTATED_FILTER = re.compile(r"""^\s*IsSet\(\s*'\.'\s*,\s*"a"\s*\)\s*$""", re.IGNORECASE)
+
+
 def no_filter(ctx: Ctx) -> None:
     """409 for a `filterExpression`, which the mock does not evaluate."""
     if ctx.query.get("filterExpression"):
@@ -55,6 +58,22 @@ def no_filter(ctx: Ctx) -> None:
             409,
             "The supplied filter expression is not supported (the mock does not implement filterExpression).",
         )
+
+
+def annotated_filter(ctx: Ctx) -> bool:
+    """Whether `filterExpression` keeps only annotated values: `IsSet('.', "a")`, the one filter the mock evaluates.
+
+    The swagger of GetRecorded: "If only recorded values with annotations are desired, the filterExpression
+    parameter should include the filter IsSet('.', "a")". Any other expression is a 409, as one PI does not support.
+    """
+    expression = ctx.query.get("filterExpression")
+    if not expression:
+        return False
+    if not _ANNOTATED_FILTER.match(expression):
+        no_filter(ctx)
+    if (ctx.query.get("includeFilteredValues") or "").lower() == "true":
+        raise PIError(409, "includeFilteredValues=true is not supported by the mock; leave it out or false.")
+    return True
 
 
 def splice(
@@ -90,14 +109,15 @@ def _json(data: bytes) -> Reply:
 def stream_recorded(ctx: Ctx, web_id: str) -> Reply:
     """Recorded values: boundaryType Inside by default, maxCount 1000 truncating silently.
 
-    `associations=Annotations` adds each annotated value's annotations, as `Annotations`.
+    `associations=Annotations` adds each annotated value's annotations, as `Annotations`;
+    `filterExpression=IsSet('.', "a")` returns only the annotated values.
     """
-    no_filter(ctx)
+    annotated_only = annotated_filter(ctx)
     encode = series.annotated_values_bytes if _wants_annotations(ctx) else series.values_bytes
     stream = series.stream_for(ctx, web_id)
     max_count = series.check_max_count(ctx)
     start, end = series.time_range(ctx, stream)
-    events = series.recorded(ctx, stream, start, end, max_count) if stream.point >= 0 else None
+    events = series.recorded(ctx, stream, start, end, max_count, annotated_only) if stream.point >= 0 else None
     body = {"Items": marker(0), "UnitsAbbreviation": stream.units}
     return _json(splice(body, ctx.tree, [lambda t: encode(ctx, stream, events, t)], ("items",)))
 

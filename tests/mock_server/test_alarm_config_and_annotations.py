@@ -164,3 +164,24 @@ def test_recorded_values_carry_annotations_when_asked(mock) -> None:
     assert set(annotated[0]["Annotations"][0]) == ANNOTATION_FIELDS
     refused = requests.get(f"{mock.url}/streams/{point.webid}/recorded", params={"associations": "Paths"}, timeout=10)
     assert refused.status_code == 409
+
+
+def test_the_annotated_filter_returns_only_annotated_values_before_max_count_counts(mock) -> None:
+    point = next(p for p in mock.archive.points() if p.events_per_hour >= 60)
+    url = f"{mock.url}/streams/{point.webid}/recorded"
+    params = {
+        "startTime": "*-2d",
+        "endTime": "*",
+        "maxCount": 150000,
+        "selectedFields": "Items.Timestamp;Items.Annotated",
+    }
+    every = requests.get(url, params=params, timeout=30).json()["Items"]
+    annotated = [v["Timestamp"] for v in every if v["Annotated"]]
+    assert 3 <= len(annotated) < len(every)
+    params |= {"filterExpression": """IsSet('.', "a")"""}
+    assert [v["Timestamp"] for v in requests.get(url, params=params, timeout=30).json()["Items"]] == annotated
+    first_two = requests.get(url, params=params | {"maxCount": 2}, timeout=30).json()["Items"]
+    assert [v["Timestamp"] for v in first_two] == annotated[:2]
+    for refused in ({"filterExpression": "'.' > 0"}, {"includeFilteredValues": "true"}):
+        answer = requests.get(url, params=params | refused, timeout=10)
+        assert answer.status_code == 409, answer.text
