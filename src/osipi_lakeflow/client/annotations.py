@@ -2,14 +2,15 @@
 
 Event-frame annotations come from `eventframes/{webId}/annotations`, many frames per `POST /batch`. A value's
 annotation comes with the value itself: `streams/{webId}/recorded?associations=Annotations` (the association
-PI Web API documents for GetRecorded), paged by time like any recorded read over a range, or read at known
-instants, many per `POST /batch`.
+PI Web API documents for GetRecorded) with the filter that keeps annotated values only, so PI sends those alone;
+paged by time like any recorded read over a range, many ranges per `POST /batch`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -17,7 +18,7 @@ import pyarrow as pa
 
 from osipi_lakeflow.client.listing import Params, batch_answers, batch_get_each
 from osipi_lakeflow.client.parse import time_or_none
-from osipi_lakeflow.client.session import Transport, error_text
+from osipi_lakeflow.client.session import Transport, error_text, status_error
 from osipi_lakeflow.errors import PIResponseError
 from osipi_lakeflow.pitime import format_time
 
@@ -52,84 +53,129 @@ def frame_annotations(transport: Transport, frames: Iterable[str], frames_per_ca
     return pa.Table.from_pylist(rows, schema=ANNOTATION_SCHEMA)
 
 
+ANNOTATED_ONLY = "IsSet('.', \"a\")"
+"""PI's filter expression for annotated values only: the swagger of GetRecorded names it for reading annotations,
+so PI scans a range for them and sends those alone."""
+
+SPAN = timedelta(days=1)
+"""The longest range of one stream a filtered read covers when reading at known instants: PI scans every event of
+the range for the annotated ones, so this bounds the archive one sub-request makes it scan (86,400 events of a
+1 Hz point), while a stream's annotated instants within it cost one sub-request instead of one each."""
+
+MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class _Range:
+    """One stream's range to read annotated values over, and which of their instants to keep (None: all)."""
+
+    webid: str
+    start: str
+    end: str
+    keep: frozenset[datetime] | None = None
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """How PI refused a stream: kept whole, so a single-stream read raises the mapped error of its status."""
+
+    status: int
+    url: str
+    text: str
+
+
+def _annotated_values(
+    transport: Transport, ranges: Sequence[_Range], per_call: int, max_count: int
+) -> tuple[list[dict], dict[str, _Refusal]]:
+    """Annotation rows of the annotated values in each range, `per_call` ranges per `POST /batch`.
+
+    Each range is read with `ANNOTATED_ONLY` and `associations=Annotations`, in pages of `max_count` values: a
+    full page is read again from its last timestamp (dropping the values at it), so several values at one instant
+    are neither lost nor repeated. A stream PI refuses (deleted, denied) is not asked for its later ranges beyond
+    the calls already in flight (`calls_in_order`): its refusal holds for all of them.
+    """
+    selected = "Items.Timestamp;" + ";".join(f"Items.Annotations.{f}" for f in _FIELDS)
+
+    def request(part: _Range) -> tuple[str, Params]:
+        return (
+            f"streams/{quote(part.webid, safe='')}/recorded",
+            [("startTime", part.start), ("endTime", part.end), ("maxCount", str(max_count)),
+             ("filterExpression", ANNOTATED_ONLY), ("associations", "Annotations"), ("selectedFields", selected)],
+        )  # fmt: skip
+
+    rows: list[dict] = []
+    refused: dict[str, _Refusal] = {}
+    pending = list(ranges)
+    while pending:
+        next_pages: list[_Range] = []
+        wanted = (part for part in pending if part.webid not in refused)  # drawn a call at a time
+        for part, status, content, url in batch_answers(transport, wanted, request, per_call):
+            if status >= 400:
+                refused.setdefault(part.webid, _Refusal(status, url, error_text(content)))
+                continue
+            values = [v for v in (content or {}).get("Items") or [] if isinstance(v, dict)]
+            if len(values) >= max_count:
+                last = values[-1].get("Timestamp")
+                values = [v for v in values if v.get("Timestamp") != last]
+                if not values:
+                    raise PIResponseError(
+                        f"{max_count} or more annotated values of {part.webid} at {last}: raise max_count to read "
+                        "their annotations",
+                        url=url,
+                    )
+                next_pages.append(replace(part, start=last))
+            for value in values:
+                stamp = time_or_none(value.get("Timestamp"))
+                if part.keep is None or stamp in part.keep:
+                    rows += [_row(part.webid, stamp, a) for a in value.get("Annotations") or [] if isinstance(a, dict)]
+        pending = next_pages
+    return rows, refused
+
+
 def value_annotations(transport: Transport, webid: str, start: str, end: str, max_count: int) -> pa.Table:
     """The annotations of a stream's recorded values with start <= time <= end, in time order.
 
-    Pages of `max_count` values: a full page is re-read from its last timestamp (dropping the values at it), so
-    several values at one instant are neither lost nor repeated.
+    Raises:
+        PIResponseError: PI refused the stream (the mapped error of its status, naming the URL).
     """
-    selected = "Items.Timestamp;Items.Annotated;" + ";".join(f"Items.Annotations.{f}" for f in _FIELDS)
-    path = f"streams/{quote(webid, safe='')}/recorded"
-    rows: list[dict] = []
-    while True:
-        params = [("startTime", start), ("endTime", end), ("maxCount", str(max_count))]
-        params += [("associations", "Annotations"), ("selectedFields", selected)]
-        values = [v for v in transport.get(path, params).data.get("Items") or [] if isinstance(v, dict)]
-        full = len(values) >= max_count
-        if full:
-            last = values[-1].get("Timestamp")
-            values = [v for v in values if v.get("Timestamp") != last]
-            if not values:
-                raise PIResponseError(
-                    f"more than {max_count} values of {webid} at {last}: raise max_count to read their annotations",
-                    url=transport.url(path),
-                )
-        for value in values:
-            stamp = time_or_none(value.get("Timestamp"))
-            rows += [_row(webid, stamp, a) for a in value.get("Annotations") or [] if isinstance(a, dict)]
-        if not full:
-            return pa.Table.from_pylist(rows, schema=ANNOTATION_SCHEMA)
-        start = last
+    rows, refused = _annotated_values(transport, [_Range(webid, start, end)], 1, max_count)
+    for refusal in refused.values():
+        raise status_error(refusal.status, refusal.url, refusal.text)
+    return pa.Table.from_pylist(rows, schema=ANNOTATION_SCHEMA)
 
 
-MICROSECOND = timedelta(microseconds=1)
+def _spans(webid: str, instants: Sequence[datetime]) -> Iterator[_Range]:
+    """Ranges over a stream's sorted instants, each from an instant to at most `SPAN` later, keeping those."""
+    first = 0
+    for i in range(1, len(instants) + 1):
+        if i == len(instants) or instants[i] - instants[first] > SPAN:
+            # PI's clock is finer than a microsecond and tables hold times to the microsecond: the value kept at
+            # t may be stamped up to 999 ns later, so the range runs to the last instant + 1 us.
+            chunk = instants[first:i]
+            yield _Range(webid, format_time(chunk[0]), format_time(chunk[-1] + MICROSECOND), frozenset(chunk))
+            first = i
 
 
 def value_annotations_at(
     transport: Transport, instants: Sequence[tuple[str, datetime]], per_call: int, max_count: int
 ) -> tuple[pa.Table, dict[str, str]]:
-    """The annotations of the values at each (stream WebId, instant), `per_call` instants per `POST /batch`.
+    """The annotations of the values at each (stream WebId, instant), read a range of instants at a time.
 
-    Reading only the annotated instants costs a call per `per_call` of them, where reading the ranges between them
-    costs every value in between. Each instant is read over [t, t + 1 us] and the values whose time, to the
-    microsecond, is t are kept: PI's clock is finer than a microsecond, and tables hold times to the microsecond.
-
-    A stream PI refuses is not asked for its later instants beyond the calls already in flight (`calls_in_order`):
-    its refusal (deleted, denied) holds for all of them.
+    A stream's annotated instants within `SPAN` of each other are read by one filtered sub-request
+    (`ANNOTATED_ONLY`), `per_call` sub-requests per `POST /batch`, and only the values at the asked instants, to
+    the microsecond, are kept: what a table holds as annotated may be a subset of what PI holds now.
 
     Returns:
         The annotations, and the streams PI refused (deleted, denied: WebId -> why), so the caller can report them
         while the other streams' annotations land.
     """
-    selected = "Items.Timestamp;" + ";".join(f"Items.Annotations.{f}" for f in _FIELDS)
-
-    def request(instant: tuple[str, datetime]) -> tuple[str, Params]:
-        webid, at = instant
-        return (
-            f"streams/{quote(webid, safe='')}/recorded",
-            [("startTime", format_time(at)), ("endTime", format_time(at + MICROSECOND)),
-             ("maxCount", str(max_count)), ("associations", "Annotations"), ("selectedFields", selected)],
-        )  # fmt: skip
-
-    rows: list[dict] = []
-    refused: dict[str, str] = {}
-    wanted = (instant for instant in sorted(set(instants)) if instant[0] not in refused)  # drawn a call at a time
-    for (webid, at), status, content, url in batch_answers(transport, wanted, request, per_call):
-        if status >= 400:
-            refused.setdefault(webid, f"status {status} from {url}: {error_text(content)}")
-            continue
-        values = [v for v in (content or {}).get("Items") or [] if isinstance(v, dict)]
-        if len(values) >= max_count:
-            raise PIResponseError(
-                f"{max_count} or more values of {webid} at {format_time(at)}: raise max_count to read their "
-                "annotations",
-                url=url,
-            )
-        for value in values:
-            stamp = time_or_none(value.get("Timestamp"))
-            if stamp == at:
-                rows += [_row(webid, stamp, a) for a in value.get("Annotations") or [] if isinstance(a, dict)]
-    return pa.Table.from_pylist(rows, schema=ANNOTATION_SCHEMA), refused
+    by_stream: dict[str, list[datetime]] = {}
+    for webid, at in sorted(set(instants)):
+        by_stream.setdefault(webid, []).append(at)
+    ranges = [part for webid, times in by_stream.items() for part in _spans(webid, times)]
+    rows, refused = _annotated_values(transport, ranges, per_call, max_count)
+    why = {webid: f"status {r.status} from {r.url}: {r.text}" for webid, r in refused.items()}
+    return pa.Table.from_pylist(rows, schema=ANNOTATION_SCHEMA), why
 
 
 def _row(owner: str, value_timestamp: object, item: dict) -> dict:
