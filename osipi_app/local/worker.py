@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from osipi_app.local.classarchive import java_options
+from osipi_app.local.slots import FlowsSettled, Slot, run_in_slots
 from osipi_lakeflow import contract
 from osipi_lakeflow.pipeline.credentials import RUNTIME_MARKER
 from osipi_lakeflow.pipeline.expectations import expectation_counts
@@ -314,10 +315,13 @@ def _new_result(key: str) -> dict:
     return {"key": key, "ok": False, "seconds": 0.0, "tables": {}, "expectations": {}, "error": None}
 
 
-def run_one(pool: SessionPool, job: dict, collector: MetricsCollector, progress: ProgressLog) -> dict:
+def run_one(
+    pool: SessionPool, job: dict, collector: MetricsCollector, progress: ProgressLog, slot: Slot | None = None
+) -> dict:
     """Run one pipeline spec in a session of `pool`; never raises (the error is in the result).
 
-    Its log (`job["log"]`) gets each pipeline event with the seconds since this run began.
+    Its log (`job["log"]`) gets each pipeline event with the seconds since this run began. Its `slot` is freed
+    once every flow of the run has completed (`FlowsSettled`), before the run returns and the tables are counted.
     """
     from pyspark.pipelines import cli
     from pyspark.pipelines.spark_connect_pipeline import start_run
@@ -334,6 +338,7 @@ def run_one(pool: SessionPool, job: dict, collector: MetricsCollector, progress:
         graph = register(spark, spec, job, lambda g: cli.SparkConnectGraphElementRegistry(spark, g))
         progress.write(key, "registered")
         completed = False
+        flows = FlowsSettled()
         with log_file.open("a", encoding="utf-8") as out:
             try:
                 for event in start_run(spark, graph, None, False, None, False, spec.storage):
@@ -344,6 +349,8 @@ def run_one(pool: SessionPool, job: dict, collector: MetricsCollector, progress:
                     out.flush()
                     progress.write(key, "message", message=message)
                     completed = completed or "Run is COMPLETED" in message
+                    if flows.see(message) and slot is not None:
+                        slot.free()
                     if "Run is FAILED" in message or "has FAILED" in message:
                         result["error"] = message
             except Exception as error:  # SPARK-59135: a completed run with a Python source ends in UNKNOWN_RESPONSE
@@ -515,8 +522,8 @@ def main(argv: list[str] | None = None) -> int:
                     results.write(json.dumps(outcome) + "\n")
                     results.flush()
 
-            def run_and_record(item: dict) -> None:
-                outcome = run_one(sessions, item, collector, progress)
+            def run_and_record(item: dict, slot: Slot) -> None:
+                outcome = run_one(sessions, item, collector, progress, slot)
                 if live is not None and item.get("live") and outcome["ok"]:
                     caught_up[item["key"]] = outcome
                 else:
@@ -524,8 +531,7 @@ def main(argv: list[str] | None = None) -> int:
 
             waves = sorted({item.get("wave", 0) for item in job["pipelines"]} | {0})
             for wave in waves:
-                with ThreadPoolExecutor(max_workers=parallel) as pool:
-                    list(pool.map(run_and_record, [i for i in job["pipelines"] if i.get("wave", 0) == wave]))
+                run_in_slots([i for i in job["pipelines"] if i.get("wave", 0) == wave], parallel, run_and_record)
                 if wave == 0 and job.get("view"):  # the later waves read it
                     publish_local_view(url, job["view"]["schema"])
             going_live = [i for i in job["pipelines"] if i["key"] in caught_up]
