@@ -55,9 +55,9 @@ class FrameAnnotations:
 class ValueAnnotations:
     """`mapInArrow` over rows of (`tag_webid`, `timestamp`): the annotations of those annotated values.
 
-    Only the annotated instants are read, many per call (`PIWebAPI.value_annotations_at`), never the values
-    between them. A tag PI refuses (deleted, denied) is logged and left out, so one tag never holds back the
-    others' annotations.
+    Only the annotated values are read, a day of a stream per sub-request with PI's annotated-only filter
+    (`PIWebAPI.value_annotations_at`), never the values between them. A tag PI refuses (deleted, denied) is
+    logged and left out, so one tag never holds back the others' annotations.
     """
 
     opts: AFOptions
