@@ -35,10 +35,10 @@ class FlowsSettled:
     def see(self, message: str) -> bool:
         """Take one event message; whether every queued flow has now completed."""
         match = _FLOW.match(message.strip())
-        if match:
-            target = self._completed if match["state"] == "COMPLETED" else self._queued
-            if match["state"] in ("QUEUED", "COMPLETED"):
-                target.add(match["name"])
+        if match and match["state"] == "QUEUED":
+            self._queued.add(match["name"])
+        elif match and match["state"] == "COMPLETED":
+            self._completed.add(match["name"])
         return bool(self._queued) and self._queued <= self._completed
 
 
