@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,7 +161,8 @@ Progress = Callable[[dict], None]
 def follow_progress(process: subprocess.Popen, path: Path, deadline: float, on_progress: Progress | None) -> bool:
     """Wait for `process`, handing each new progress line to `on_progress`; False when `deadline` passed first.
 
-    Polls twice a second, so a quiet engine still gets `on_progress` ticks (`{"event": "tick"}`) to show time.
+    Polls twice a second, so a quiet engine still gets `on_progress` ticks (`{"event": "tick"}`) to show time, and
+    returns as soon as the engine exits.
     """
     offset, pending = 0, b""
     while True:
@@ -180,7 +181,8 @@ def follow_progress(process: subprocess.Popen, path: Path, deadline: float, on_p
             return True
         if time.monotonic() >= deadline:
             return False
-        time.sleep(0.5)
+        with suppress(subprocess.TimeoutExpired):  # back at once when the engine exits
+            process.wait(timeout=0.5)
 
 
 def run_engine(

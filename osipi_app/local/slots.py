@@ -1,9 +1,9 @@
 """The engine's pipeline slots: at most N pipelines working at once, each slot freed as soon as its work is done.
 
-A triggered SDP run reports "Run is COMPLETED" only at the next poll of its graph execution after its last flow
-completed (`spark.sql.pipelines.execution.streamstate.pollingInterval`, whole seconds), and the worker then counts
-the pipeline's tables: 1.5-3.5 s per pipeline with nothing left for the engine's cores to do. A pipeline whose
-every queued flow has completed frees its slot then, so the next pipeline of its wave starts while it finishes.
+A triggered SDP run reports "Run is COMPLETED" at the next poll of its graph execution after its last flow
+completed (`spark.sql.pipelines.execution.streamstate.pollingInterval`), and the worker then counts the pipeline's
+tables: work that leaves the engine's cores idle if the slot waits for it. A pipeline whose every queued flow has
+completed frees its slot then, so the next pipeline of its wave starts while it finishes.
 A wave still ends when each of its runs has returned.
 """
 

@@ -72,6 +72,9 @@ def server_conf(warehouse: Path, port: int, extra: dict[str, str], jvm_options: 
         "spark.sql.session.timeZone": "UTC",
         # UTC microseconds in the files, the type pyarrow and DuckDB read back as timezone-aware timestamps
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+        # a triggered run starts a flow, and reports "Run is COMPLETED", at the next poll of its graph execution
+        # after the flows it waits for are done: every second by default, up to a second lost per step of a run
+        "spark.sql.pipelines.execution.streamstate.pollingInterval": "100ms",
     }
     conf.update(extra)
     conf[DRIVER_JAVA_OPTIONS] = " ".join([*own_options, extra.get(DRIVER_JAVA_OPTIONS, "")]).strip()
@@ -331,12 +334,13 @@ def run_one(
     result = _new_result(key)
     progress.write(key, "started")
     with pipeline_session(pool, job, collector, progress, result) as (spark, spec, ended):
-        # neither is a session mutation that registration blocks, so another pipeline's registration goes on meanwhile
-        spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{spec.database}`")
-        before = table_counts(spark, spec.database, job["tables"])
-        progress.write(key, "counted")
+        spark.sql(f"CREATE SCHEMA IF NOT EXISTS `{spec.database}`")  # registration needs it
         graph = register(spark, spec, job, lambda g: cli.SparkConnectGraphElementRegistry(spark, g))
         progress.write(key, "registered")
+        # counted after registering (before the run writes): not a session mutation that registration blocks, so
+        # it overlaps the next pipeline's registration, which waits for this one's
+        before = table_counts(spark, spec.database, job["tables"])
+        progress.write(key, "counted")
         completed = False
         flows = FlowsSettled()
         with log_file.open("a", encoding="utf-8") as out:
