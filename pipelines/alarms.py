@@ -2,10 +2,11 @@
 
 Reads what the other pipelines landed in the same catalog and schema (the ingest job runs this one after them):
 `pi_event_frames` and `pi_event_frame_attributes` (event frames), `pi_af_elements` (AF hierarchy) and the
-`pi_timeseries` view (time series). Notification rules come from PI through `format("osipi_notification_rules")`;
-annotations from PI through readers that run in Spark's Python workers with the same options as every data source
-(`osipi_lakeflow.datasource.annotations`). `active_seconds` and the open alarms' share of the summary are as of the
-last refresh (`as_of`). Configuration: the `osipi.*` keys of `contract.settings_for("alarms")`.
+`pi_timeseries_reads` view (time series: which values were annotated). Notification rules come from PI through
+`format("osipi_notification_rules")`; annotations from PI through readers that run in Spark's Python workers with
+the same options as every data source (`osipi_lakeflow.datasource.annotations`). `active_seconds` and the open
+alarms' share of the summary are as of the last refresh (`as_of`). Configuration: the `osipi.*` keys of
+`contract.settings_for("alarms")`.
 """
 
 from pyspark import pipelines as dp
@@ -96,7 +97,7 @@ def pi_annotations():
     """Annotations of annotated frames and annotated values, read from PI on each refresh."""
     schema = from_arrow_schema(ANNOTATIONS_SCHEMA)
     frames = al.annotated_frames(spark.read.table(contract.EVENT_FRAMES_TABLE))
-    values = al.annotated_values(spark.read.table(contract.TIMESERIES_VIEW), ANNOTATION_TASKS)
+    values = al.annotated_values(spark.read.table(contract.TIMESERIES_READS_VIEW), ANNOTATION_TASKS)
     return frames.mapInArrow(FrameAnnotations(reader), schema).unionByName(
         values.mapInArrow(ValueAnnotations(reader), schema)
     )

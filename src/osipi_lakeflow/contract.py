@@ -427,6 +427,8 @@ PARTITION_KEYS = (PARTITION_ID, TAGS, TAG_STARTS)
 # -- datasets ---------------------------------------------------------------------------------------------------
 TIMESERIES_VIEW = "pi_timeseries"
 """The one name users query: a view over every partition table."""
+TIMESERIES_READS_VIEW = "pi_timeseries_reads"
+"""Every row of every partition table: each read's events (every version) and coverage rows."""
 TIMESERIES_TABLE_PREFIX = "pi_timeseries_"
 AF_ELEMENTS, AF_ATTRIBUTES = "pi_af_elements", "pi_af_attributes"
 EVENT_FRAMES_TABLE, EVENT_FRAME_ATTRIBUTES = "pi_event_frames", "pi_event_frame_attributes"

@@ -123,7 +123,7 @@ def _read_row(webid, ts, seq, kind="event", value=None, until=None):
 def test_the_view_keeps_the_latest_read_of_every_instant_across_partition_tables(spark):
     from datetime import timedelta
 
-    from osipi_lakeflow.pipeline.views import view_sql
+    from osipi_lakeflow.pipeline.views import publish_views
     from osipi_lakeflow.schema import BRONZE_SCHEMA
 
     sys.path.insert(0, str(Path(__file__).parents[1] / "pipelines"))
@@ -148,19 +148,45 @@ def test_the_view_keeps_the_latest_read_of_every_instant_across_partition_tables
         spark.createDataFrame(table.to_pandas(), schema=SOURCE_SCHEMA_DDL).write.mode("overwrite").saveAsTable(
             f"{schema}.{name}"
         )
-    spark.sql(view_sql(None, schema, ["pi_timeseries_p0001", "pi_timeseries_p0002"]))
+    publish_views(spark, None, schema)
     got = sorted(bronze_key(r.asDict()) for r in spark.table(f"{schema}.pi_timeseries").collect())
     assert got == sorted(bronze_key(r) for r in current_rows(first + second))
     assert [k[2] for k in got if k[0] == "A"] == [1.0, 20.0, 65.0]
+    every_read = spark.table(f"{schema}.pi_timeseries_reads")  # no rule applied: superseded rows and coverage too
+    assert every_read.count() == len(first + second)
+    assert sorted(r.value_double for r in every_read.where("tag_webid = 'A' AND row_kind = 'event'").collect()) == [
+        1.0, 2.0, 3.0, 20.0, 65.0
+    ]  # fmt: skip
+
+
+def test_annotated_values_are_every_instant_a_read_found_annotated_once_each(spark):
+    """What the alarms pipeline asks PI about: superseded reads too (PI's answer decides), never coverage rows."""
+    from osipi_lakeflow.pipeline.alarms import annotated_values
+    from osipi_lakeflow.schema import BRONZE_SCHEMA
+
+    t = datetime(2026, 11, 1, tzinfo=UTC)
+    rows = [
+        {**_read_row("A", t, 1, value=1.0), "annotated": True},  # later re-read: the same instant, once
+        {**_read_row("A", t, 2, value=1.0), "annotated": True},
+        {**_read_row("B", t, 1, value=2.0), "annotated": True},  # superseded by the next read, asked anyway
+        _read_row("B", t, 2, value=3.0),
+        {**_read_row("C", t, 1, "coverage", until=t), "annotated": True},  # not an event
+        _read_row("E", t, 1, value=5.0),
+    ]
+    reads = spark.createDataFrame(pa.Table.from_pylist(rows, schema=BRONZE_SCHEMA).to_pandas(), SOURCE_SCHEMA_DDL)
+    assert sorted(r.tag_webid for r in annotated_values(reads, 2).collect()) == ["A", "B"]
 
 
 def test_the_view_before_any_partition_is_empty_with_the_columns_users_query(spark):
-    """Readers of `pi_timeseries` (the alarms pipeline, dashboards) work from the first deploy, before any partition."""
-    from osipi_lakeflow.pipeline.views import VIEW_COLUMNS, view_sql
+    """Readers of the views (dashboards, the alarms pipeline) work from the first deploy, before any partition."""
+    from osipi_lakeflow.pipeline.views import VIEW_COLUMNS, publish_views
+    from osipi_lakeflow.schema import BRONZE_SCHEMA
 
     spark.sql("CREATE SCHEMA IF NOT EXISTS viewempty")
-    spark.sql(view_sql(None, "viewempty", []))
+    publish_views(spark, None, "viewempty")
     view = spark.table("viewempty.pi_timeseries")
     assert view.count() == 0
     assert view.columns == VIEW_COLUMNS
     assert dict(view.dtypes)["timestamp"] == "timestamp" and dict(view.dtypes)["value_int"] == "bigint"
+    reads = spark.table("viewempty.pi_timeseries_reads")
+    assert reads.count() == 0 and reads.columns == [f.name for f in BRONZE_SCHEMA]

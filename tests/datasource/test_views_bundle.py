@@ -6,7 +6,7 @@ from osipi_app.local.bundle import bundle_variables, load_pipelines, resolve
 from osipi_app.local.runner import tables_of, write_spec
 from osipi_lakeflow.errors import PIConfigError
 from osipi_lakeflow.pipeline.expectations import Expectation, ExpectationCount, expectation_counts, metric_name
-from osipi_lakeflow.pipeline.views import view_sql
+from osipi_lakeflow.pipeline.views import reads_view_sql, view_sql
 
 BUNDLE = Path(__file__).parents[1] / "pipelines" / "bundle"
 
@@ -17,9 +17,16 @@ def test_view_is_a_sorted_union_all_of_partition_tables():
     assert "UNION ALL" in sql and sql.startswith("CREATE OR REPLACE VIEW `main`.`osipi`.`pi_timeseries`")
 
 
-def test_view_rejects_injected_identifiers():
+def test_reads_view_is_the_plain_union_of_partition_tables():
+    sql = reads_view_sql("main", "osipi", ["pi_timeseries_p0002", "pi_timeseries_p0001"])
+    assert sql.startswith("CREATE OR REPLACE VIEW `main`.`osipi`.`pi_timeseries_reads` AS")
+    assert sql.index("p0001") < sql.index("p0002") and "JOIN" not in sql
+
+
+@pytest.mark.parametrize("sql_of", [view_sql, reads_view_sql])
+def test_views_reject_injected_identifiers(sql_of):
     with pytest.raises(PIConfigError, match="plain identifier"):
-        view_sql("main", "osipi", ["t; DROP TABLE x"])
+        sql_of("main", "osipi", ["t; DROP TABLE x"])
 
 
 def test_bundle_variables_resolve_with_overrides_and_local_target():

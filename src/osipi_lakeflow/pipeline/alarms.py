@@ -18,6 +18,8 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as sf
 from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
+from osipi_lakeflow.schema import EVENT
+
 SEVERITY_LEVELS: dict[str, int] = {"None": 0, "Information": 1, "Warning": 2, "Minor": 3, "Major": 4, "Critical": 5}
 """AF's `AFEventFrameSeverity` names and their order (an unknown name has no level: null)."""
 
@@ -152,7 +154,12 @@ def annotated_frames(frames: DataFrame) -> DataFrame:
     return frames.where(annotated).select("webid").to(FRAME_KEYS)
 
 
-def annotated_values(timeseries: DataFrame, tasks: int) -> DataFrame:
-    """(tag_webid, timestamp) of every annotated value, spread over `tasks` tasks by tag."""
-    annotated = timeseries.where(sf.col("annotated")).select("tag_webid", "timestamp").distinct()
+def annotated_values(reads: DataFrame, tasks: int) -> DataFrame:
+    """(tag_webid, timestamp) of every event a read of bronze found annotated, spread over `tasks` tasks by tag.
+
+    `reads` is `pi_timeseries_reads`: PI's answer is the truth, so an instant a later read superseded is asked
+    too (it changes nothing) rather than paying the supersession join over all of bronze.
+    """
+    event = sf.coalesce(sf.col("row_kind"), sf.lit(EVENT)) == EVENT  # rows landed before row_kind have none
+    annotated = reads.where(event & sf.col("annotated")).select("tag_webid", "timestamp").distinct()
     return annotated.repartition(tasks, "tag_webid").to(VALUE_KEYS)

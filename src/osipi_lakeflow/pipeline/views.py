@@ -12,7 +12,7 @@ A view (not append flows into one sink) because each partition is its own pipeli
 dataset can be written by one pipeline only, and a view adds no copy and no extra job latency. The job's last
 task runs `osipi-publish-views --catalog C --schema S` on Databricks (the partition tables are found in the
 schema, so the task's arguments stay short at any number of partitions); the local runtime calls `publish_views`
-after local runs.
+after local runs. Beside it, `pi_timeseries_reads` is the plain union of bronze (every read, no rule applied).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from osipi_lakeflow.errors import PIConfigError
 from osipi_lakeflow.schema import BRONZE_SCHEMA, COVERAGE, EVENT, RECORDED_SCHEMA
 
 VIEW_NAME = contract.TIMESERIES_VIEW
+READS_VIEW_NAME = contract.TIMESERIES_READS_VIEW
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -67,32 +68,53 @@ def _no_reads() -> str:
     )
 
 
-def view_sql(catalog: str | None, schema: str, tables: Sequence[str], view: str = VIEW_NAME) -> str:
-    """The CREATE OR REPLACE VIEW statement; identifiers are validated, so nothing can be injected.
+def _prefix(catalog: str | None, schema: str) -> str:
+    """`catalog`.`schema`. (or `schema`.), validated."""
+    return (f"{_ident(catalog, 'catalog')}." if catalog else "") + f"{_ident(schema, 'schema')}."
 
-    With no partition table yet the view is empty but typed, so what reads it (the alarms pipeline, dashboards)
-    works from the first deploy.
-    """
-    prefix = (f"{_ident(catalog, 'catalog')}." if catalog else "") + f"{_ident(schema, 'schema')}."
+
+def _all_reads(prefix: str, tables: Sequence[str]) -> str:
+    """Every bronze row of `tables` (a typed empty relation when there is none)."""
     union = "\n  UNION ALL\n  ".join(
         f"SELECT {_BRONZE_COLUMNS} FROM {prefix}{_ident(t, 'table')}" for t in sorted(set(tables))
     )
-    union = union or _no_reads()
-    return f"CREATE OR REPLACE VIEW {prefix}{_ident(view, 'view')} AS\n{current_sql(f'({union})')}"
+    return union or _no_reads()
+
+
+def view_sql(catalog: str | None, schema: str, tables: Sequence[str], view: str = VIEW_NAME) -> str:
+    """The CREATE OR REPLACE VIEW statement; identifiers are validated, so nothing can be injected.
+
+    With no partition table yet the view is empty but typed, so what reads it (dashboards) works from the first
+    deploy.
+    """
+    prefix = _prefix(catalog, schema)
+    return f"CREATE OR REPLACE VIEW {prefix}{_ident(view, 'view')} AS\n{current_sql(f'({_all_reads(prefix, tables)})')}"
+
+
+def reads_view_sql(catalog: str | None, schema: str, tables: Sequence[str]) -> str:
+    """The CREATE OR REPLACE VIEW statement of `pi_timeseries_reads`: every row of `tables`, no rule applied.
+
+    For what needs every instant any read found, not the current state: the alarms pipeline asks PI for the
+    annotations of every instant a read found annotated (PI's answer is the truth, so asking for an instant a later
+    read superseded costs a little and changes nothing), without the supersession join over all of bronze.
+    """
+    prefix = _prefix(catalog, schema)
+    return f"CREATE OR REPLACE VIEW {prefix}{_ident(READS_VIEW_NAME, 'view')} AS\n{_all_reads(prefix, tables)}"
 
 
 def partition_tables(spark, catalog: str | None, schema: str) -> list[str]:
     """The partition tables that exist in the schema now (a retired partition's pipeline takes its table along)."""
-    where = f"{_ident(catalog, 'catalog')}.{_ident(schema, 'schema')}" if catalog else _ident(schema, "schema")
-    rows = spark.sql(f"SHOW TABLES IN {where}").collect()
+    rows = spark.sql(f"SHOW TABLES IN {_prefix(catalog, schema).rstrip('.')}").collect()
     return sorted(r.tableName for r in rows if contract.is_partition_table(r.tableName) and not r.isTemporary)
 
 
 def publish_views(spark, catalog: str | None, schema: str, tables: Sequence[str] | None = None) -> str:
-    """Create or replace the `pi_timeseries` view over `tables` (default: every partition table in the schema)."""
-    statement = view_sql(catalog, schema, tables if tables is not None else partition_tables(spark, catalog, schema))
-    spark.sql(statement)
-    return statement
+    """Create or replace both views over `tables` (default: every partition table in the schema); the statements."""
+    tables = tables if tables is not None else partition_tables(spark, catalog, schema)
+    statements = [view_sql(catalog, schema, tables), reads_view_sql(catalog, schema, tables)]
+    for statement in statements:
+        spark.sql(statement)
+    return ";\n".join(statements)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
