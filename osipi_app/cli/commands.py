@@ -144,12 +144,13 @@ def _register_demo(sub: SubParsers) -> None:
 
 
 def _register_export(sub: SubParsers) -> None:
-    parser = sub.add_parser(
-        "export", help="write a local table's committed rows (or the pi_timeseries view) to Parquet"
-    )
+    parser = sub.add_parser("export", help="write a local table's committed rows (or a pi_timeseries view) to Parquet")
     _common_local(parser)
     parser.add_argument(
-        "--table", required=True, help="table or view name, e.g. pi_timeseries (the current state), pi_af_elements"
+        "--table",
+        required=True,
+        help="table or view name, e.g. pi_timeseries (the current state), pi_timeseries_reads (every read), "
+        "pi_af_elements",
     )
     parser.add_argument("--schema", default="osipi", help="schema of the table (default osipi)")
     parser.add_argument("--to", type=Path, required=True, help="the Parquet file to write")

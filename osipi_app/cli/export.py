@@ -10,7 +10,7 @@ from osipi_app.local import export_through_engine, open_table
 from osipi_lakeflow import contract
 from osipi_lakeflow.errors import PIConfigError
 
-VIEWS = frozenset({contract.TIMESERIES_VIEW})
+VIEWS = frozenset({contract.TIMESERIES_VIEW, contract.TIMESERIES_READS_VIEW})
 """Names Spark must evaluate (the local engine starts for them); tables are read from their committed files."""
 
 

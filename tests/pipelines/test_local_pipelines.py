@@ -9,7 +9,7 @@ import psutil
 import pyarrow.parquet as pq
 import pytest
 import requests
-from pipeline_truth import BUNDLE, T0, bronze, bronze_key, ground_truth, landed, micros
+from pipeline_truth import BUNDLE, T0, bronze, bronze_key, ground_truth, landed, micros, partition_tables
 
 from mock_server import MockSettings
 from mock_server.testing import running_mock
@@ -212,6 +212,21 @@ def test_export_of_the_view_equals_the_current_state_of_bronze(two_runs, tmp_pat
     assert "wrote" in capsys.readouterr().out and rows
     assert collections.Counter(bronze_key(r) for r in rows) == bronze(warehouse, None)
     assert not (tmp_path / ".current.parquet.partial").exists()
+
+
+def test_export_of_the_reads_view_is_every_row_of_every_partition_table(two_runs, tmp_path):
+    from osipi_app.cli.export import export_table
+
+    warehouse = two_runs[0]
+    target = tmp_path / "reads.parquet"
+    assert export_table(warehouse, "pi_timeseries_reads", "osipi", target) == 0
+    every_row = [r for t in partition_tables(warehouse) for r in landed(warehouse, t)]
+
+    def rows(found: list[dict]) -> collections.Counter:
+        return collections.Counter((r["row_kind"], r["read_seq"], *bronze_key(r)) for r in found)
+
+    assert rows(pq.read_table(target).to_pylist()) == rows(every_row)
+    assert {r["row_kind"] for r in every_row} >= {"event", "coverage"}
 
 
 def test_export_of_a_warehouse_that_does_not_exist_says_so(tmp_path, capsys):
