@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -67,6 +68,17 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _above_zero(text: str) -> float:
+    """A finite number above 0, or argparse's error naming the flag (exit 2, nothing started)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
+    return value
+
+
 def _add_parallel(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--parallel",
@@ -124,15 +136,18 @@ def _register_status(sub: SubParsers) -> None:
 
 def _register_demo(sub: SubParsers) -> None:
     parser = sub.add_parser("demo", help="the whole product on this machine: mock server, generator, every pipeline")
-    parser.add_argument("--tags", type=int, default=2000, help="PI points the mock serves (default 2000)")
-    parser.add_argument("--hours", type=float, default=3.0, help="hours of history to ingest (default 3)")
-    parser.add_argument("--tags-per-pipeline", type=int, default=500, help="partition size (default 500)")
+    parser.add_argument("--tags", type=_at_least_one, default=2000, help="PI points the mock serves (default 2000)")
+    parser.add_argument("--hours", type=_above_zero, default=3.0, help="hours of history to ingest (default 3)")
+    parser.add_argument("--tags-per-pipeline", type=_at_least_one, default=500, help="partition size (default 500)")
     parser.add_argument("--seed", type=int, default=7, help="the mock plant's seed (default 7)")
     parser.add_argument("--port", type=int, default=0, help="mock server port (default: a free one)")
-    parser.add_argument("--advance-minutes", type=float, default=10.0, help="clock advance before the second run")
+    parser.add_argument("--advance-minutes", type=_above_zero, default=10.0, help="clock advance before the second run")
     _add_parallel(parser)
     parser.add_argument(
-        "--workdir", type=Path, default=Path(".osipi/demo"), help="demo bundle and warehouse (default .osipi/demo)"
+        "--workdir",
+        type=Path,
+        default=Path(".osipi/demo"),
+        help="demo bundle and warehouse, cleared first (default .osipi/demo)",
     )
 
     def handler(args: argparse.Namespace) -> int:

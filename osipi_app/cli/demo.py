@@ -19,14 +19,32 @@ from rich.console import Console
 from osipi_app.cli.localrun import LocalRun, run_bundle
 from osipi_app.cli.mockproc import MockProcessError, mock_process
 from osipi_app.cli.report import make_console, print_alarm_report, print_run_report
+from osipi_lakeflow.errors import PIConfigError
 
 DEMO_AF_DATABASE = r"\\PIAF01\Plant"
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DEMO_ENTRIES = frozenset({"bundle", "warehouse"})
+"""What a demo writes into its work folder: all it may remove there."""
 
 
 def clock_start() -> str:
     """The frozen mock clock: the current minute, so 'a day of history' ends about now."""
     return datetime.now(UTC).replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def clear_workdir(workdir: Path) -> None:
+    """Remove an earlier demo's folder, so a demo starts from nothing; never a folder holding anything else."""
+    if not workdir.exists():
+        return
+    if not workdir.is_dir():
+        raise PIConfigError(f"--workdir {workdir} is a file: name a new folder, or an earlier demo's")
+    foreign = sorted(entry.name for entry in workdir.iterdir() if entry.name not in DEMO_ENTRIES)
+    if foreign:
+        raise PIConfigError(
+            f"--workdir {workdir} holds {', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}, which no demo "
+            "wrote, and a demo clears its folder: name a new or empty folder, or an earlier demo's"
+        )
+    shutil.rmtree(workdir)
 
 
 def prepare_bundle_folder(bundle: Path) -> None:
@@ -65,8 +83,11 @@ def demo_command(args: argparse.Namespace) -> int:
     started = time.monotonic()
     workdir = args.workdir.resolve()
     bundle, warehouse = workdir / "bundle", workdir / "warehouse"
-    if workdir.exists():
-        shutil.rmtree(workdir)  # a demo starts from nothing, every time
+    try:
+        clear_workdir(workdir)
+    except PIConfigError as error:
+        console.print(f"[red]error: {error}[/red]")
+        return 2
     prepare_bundle_folder(bundle)
     history_start = f"*-{args.hours:g}h"
     console.rule(f"[bold]1. Start the mock PI Web API ({args.tags} tags, seed {args.seed})")
