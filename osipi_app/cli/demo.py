@@ -86,7 +86,7 @@ def demo_command(args: argparse.Namespace) -> int:
     try:
         clear_workdir(workdir)
     except PIConfigError as error:
-        console.print(f"[red]error: {error}[/red]")
+        console.print(f"[red]error:[/red] {error}", soft_wrap=True)
         return 2
     prepare_bundle_folder(bundle)
     history_start = f"*-{args.hours:g}h"
